@@ -1,0 +1,3 @@
+from iamconsole.celery import app as celery_app
+
+__all__ = ("celery_app",)

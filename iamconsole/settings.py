@@ -1,0 +1,226 @@
+"""Settings for IAM Console, read from environment variables.
+
+The defaults give the embedded run: SQLite and a filesystem task broker under
+``var/``, secrets generated once into ``var/``. A production deployment sets
+``DATABASE_URL``, ``CELERY_BROKER_URL``, ``SECRET_KEY`` and
+``IAM_ENCRYPTION_KEYS`` (see the README).
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
+VAR_DIR = Path(env("IAM_VAR_DIR", str(BASE_DIR / "var")))
+DEBUG = env_bool("DEBUG")
+# The embedded run (no DATABASE_URL) may invent its own secrets; a deployment
+# with a real database must be given them, so that every web worker agrees.
+EMBEDDED = env_bool("IAM_EMBEDDED", default=not env("DATABASE_URL"))
+
+
+def _generated_secret(filename: str, make) -> str:
+    """Read a secret from var/, creating it on first use (embedded run only)."""
+    path = VAR_DIR / filename
+    if path.exists():
+        return path.read_text().strip()
+    if not (EMBEDDED or DEBUG):
+        raise ImproperlyConfigured(
+            f"{filename} is not set: give it in the environment (see README, production)."
+        )
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    value = make()
+    # Written with 0600 so that other local users cannot read it.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value)
+    return value
+
+
+SECRET_KEY = env("SECRET_KEY") or _generated_secret(
+    "secret_key", lambda: secrets.token_urlsafe(50)
+)
+
+# Keys that encrypt secrets at rest (access-key secrets, TOTP seeds):
+# "id:base64key,id2:base64key"; the first is used to encrypt, all decrypt.
+IAM_ENCRYPTION_KEYS = env("IAM_ENCRYPTION_KEYS") or (
+    "k1:" + _generated_secret(
+        "encryption_key", lambda: base64.b64encode(secrets.token_bytes(32)).decode()
+    )
+)
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "crispy_forms",
+    "crispy_bootstrap5",
+    "django_otp",
+    "core",
+    "identities",
+    "policies",
+    "sts",
+    "awsquery",
+    "audit",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.middleware.ConsoleMiddleware",
+]
+
+ROOT_URLCONF = "iamconsole.urls"
+WSGI_APPLICATION = "iamconsole.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "iamconsole.chrome.console",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}",
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+    )
+}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Wait for a writer instead of failing at once: the embedded run has a
+    # web server and a Celery worker writing to the same file.
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "identities.User"
+AUTHENTICATION_BACKENDS = ["identities.backends.ConsoleBackend"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+LOGIN_URL = "identities:signin"
+LOGIN_REDIRECT_URL = "identities:dashboard"
+
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env_int("IAM_SESSION_MAX_AGE", 12 * 3600)
+SESSION_COOKIE_SECURE = env_bool("IAM_SECURE_COOKIES", default=not (EMBEDDED or DEBUG))
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = Path(env("STATIC_ROOT", str(VAR_DIR / "static")))
+# whitenoise also serves STATIC_ROOT and warns when it is missing.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
+]
+# Served from the finders so that the embedded run needs no collectstatic.
+WHITENOISE_USE_FINDERS = True
+
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+MESSAGE_TAGS = {40: "danger"}
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Celery: Redis in production, a filesystem broker for the embedded run.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL") or "filesystem://"
+if CELERY_BROKER_URL == "filesystem://":
+    _broker_dir = VAR_DIR / "broker"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir / "queue"),
+        "data_folder_out": str(_broker_dir / "queue"),
+        "processed_folder": str(_broker_dir / "processed"),
+        "store_processed": False,
+    }
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER")
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# Sign-in throttling: failures allowed per window, per identity and per client
+# address, before every attempt is refused until the window has passed.
+IAM_SIGNIN_WINDOW_SECONDS = env_int("IAM_SIGNIN_WINDOW_SECONDS", 15 * 60)
+IAM_SIGNIN_MAX_FAILURES_PER_IDENTITY = env_int("IAM_SIGNIN_MAX_FAILURES_PER_IDENTITY", 10)
+IAM_SIGNIN_MAX_FAILURES_PER_ADDRESS = env_int("IAM_SIGNIN_MAX_FAILURES_PER_ADDRESS", 50)
+# How long the password step stays valid while the MFA code is awaited.
+IAM_MFA_PENDING_SECONDS = env_int("IAM_MFA_PENDING_SECONDS", 5 * 60)
+# The address that sign-in throttling and the event history see. Proxies are
+# not trusted unless named: X-Forwarded-For is ignored by default.
+IAM_TRUSTED_PROXIES = env_list("IAM_TRUSTED_PROXIES")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
+}
+
+CELERY_BEAT_SCHEDULE = {
+    "purge-sign-in-throttles": {
+        "task": "identities.purge_sign_in_throttles",
+        "schedule": 15 * 60,
+    },
+}

@@ -1,0 +1,12 @@
+"""URLs: the API at the root, sign-in under /signin, the console under /iam/."""
+
+from django.urls import include, path
+
+from awsquery.views import endpoint
+from core.views import healthz
+
+urlpatterns = [
+    path("", endpoint, name="api"),
+    path("healthz", healthz, name="healthz"),
+    path("", include("identities.urls")),
+]

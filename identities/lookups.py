@@ -1,0 +1,73 @@
+"""Authorize-then-fetch for named entities of the caller's account.
+
+Authorization comes before existence: a caller without permission gets
+AccessDenied whether or not the entity exists; another account's entities
+are never found (NoSuchEntity). The ARN authorized is the entity's real ARN
+(with its path) when it exists, else the ARN the name would have at "/".
+"""
+
+from __future__ import annotations
+
+from core.caller import Caller
+from core.errors import NoSuchEntity
+from identities import validation
+from identities.models import Group, Role, User
+from policies.authz import authorize
+
+
+def user_arn(account_id: str, name: str, path: str = "/") -> str:
+    return f"arn:aws:iam::{account_id}:user{path}{name}"
+
+
+def group_arn(account_id: str, name: str, path: str = "/") -> str:
+    return f"arn:aws:iam::{account_id}:group{path}{name}"
+
+
+def role_arn(account_id: str, name: str, path: str = "/") -> str:
+    return f"arn:aws:iam::{account_id}:role{path}{name}"
+
+
+def find_user(caller: Caller, user_name: str, action: str, *, context: dict | None = None,
+              for_update: bool = False) -> User:
+    """The named IAM user, after ``action`` is authorized on it."""
+    validation.name(user_name, field="userName")
+    rows = User.objects.select_related("account").filter(
+        account_id=caller.account_id, kind=User.Kind.IAM, name__iexact=user_name)
+    if for_update:
+        rows = rows.select_for_update()
+    user = rows.first()
+    authorize(caller, action, user.arn if user else user_arn(caller.account_id, user_name),
+              context=context)
+    if user is None:
+        raise NoSuchEntity(f"The user with name {user_name} cannot be found.")
+    return user
+
+
+def find_group(caller: Caller, group_name: str, action: str, *, context: dict | None = None,
+               for_update: bool = False) -> Group:
+    """The named group, after ``action`` is authorized on it."""
+    validation.name(group_name, field="groupName", max_length=128)
+    rows = Group.objects.filter(account_id=caller.account_id, name__iexact=group_name)
+    if for_update:
+        rows = rows.select_for_update()
+    group = rows.first()
+    authorize(caller, action, group.arn if group else group_arn(caller.account_id, group_name),
+              context=context)
+    if group is None:
+        raise NoSuchEntity(f"The group with name {group_name} cannot be found.")
+    return group
+
+
+def find_role(caller: Caller, role_name: str, action: str, *, context: dict | None = None,
+              for_update: bool = False) -> Role:
+    """The named role, after ``action`` is authorized on it."""
+    validation.name(role_name, field="roleName")
+    rows = Role.objects.filter(account_id=caller.account_id, name__iexact=role_name)
+    if for_update:
+        rows = rows.select_for_update()
+    role = rows.first()
+    authorize(caller, action, role.arn if role else role_arn(caller.account_id, role_name),
+              context=context)
+    if role is None:
+        raise NoSuchEntity(f"The role with name {role_name} cannot be found.")
+    return role

@@ -1,0 +1,62 @@
+"""The IAM dashboard and the account alias."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from core.errors import IamError
+from core.http import ConsoleRequest
+from identities import operations
+from identities.forms import AccountAliasForm
+from identities.models import Account
+
+
+def dashboard(request: ConsoleRequest):
+    """Account id and alias, the sign-in URL, counts and security recommendations."""
+    summary = operations.get_account_summary(request.caller)
+    account = Account.objects.get(pk=request.caller.account_id)
+    sign_in_url = request.build_absolute_uri(
+        reverse("identities:signin-account", args=[account.sign_in_slug])
+    )
+    recommendations = [
+        {"ok": summary.account_mfa_enabled, "title": "Add MFA for root user",
+         "ok_text": "The root user has MFA.",
+         "text": "Add multi-factor authentication to the root user to protect the account."},
+        {"ok": not summary.account_access_keys_present, "title": "Remove root user access keys",
+         "ok_text": "The root user has no active access keys.",
+         "text": "Use IAM users or roles for programmatic access instead of root access keys."},
+        {"ok": summary.users_without_mfa == 0, "title": "Require MFA for console users",
+         "ok_text": "Every user with console access has MFA.",
+         "text": f"{summary.users_without_mfa} user(s) with console access have no MFA device."},
+    ]
+    return render(request, "identities/dashboard.html", {
+        "summary": summary,
+        "account": account,
+        "sign_in_url": sign_in_url,
+        "recommendations": recommendations,
+        "alias_form": AccountAliasForm(initial={"alias": account.alias or ""}),
+    })
+
+
+@require_POST
+def account_alias_update(request: ConsoleRequest):
+    """Create, replace or (with an empty value) delete the account alias."""
+    form = AccountAliasForm(request.POST)
+    if form.is_valid():
+        alias = form.cleaned_data["alias"].strip()
+        try:
+            current = next(iter(operations.list_account_aliases(request.caller)), None)
+            if alias:
+                operations.create_account_alias(request.caller, account_alias=alias)
+                messages.success(request, f"Account alias {alias} created.")
+            elif current:
+                operations.delete_account_alias(request.caller, account_alias=current)
+                messages.success(request, f"Account alias {current} deleted.")
+        except IamError as exc:
+            if exc.code == "AccessDenied":
+                raise
+            messages.error(request, exc.message)
+    return redirect("identities:dashboard")

@@ -1,0 +1,514 @@
+"""The IAM JSON policy grammar: text in, frozen dataclasses out.
+
+``parse_policy`` refuses what IAM refuses (``MalformedPolicyDocument`` /
+``LimitExceeded``) and returns a ``PolicyDocument`` whose lists are always tuples
+(AWS accepts a string or a list almost everywhere; the engine never has to care).
+
+The grammar walk reports problems to a sink (see ``problems.py``) so that
+``validate_policy`` can run exactly the same rules and keep going after the first
+error.  Value *types* that IAM itself accepts - a malformed date under
+``DateLessThan``, an unknown action - are not refused here; the validator flags
+them and the evaluator treats them as matching nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Iterator
+
+from .arn import is_account_id, root_arn
+from .jsonsource import JsonNumber, JsonSyntaxError, Positions, load_fast
+from .problems import LIMIT_EXCEEDED, MALFORMED, PolicyError, StrictSink
+
+
+class PolicyKind(Enum):
+    """Where a document is used; decides its size quota and whether it names principals.
+
+    Sizes are IAM's quotas, counted without whitespace.
+    """
+
+    MANAGED = ("MANAGED", 6144, False)
+    USER_INLINE = ("USER_INLINE", 2048, False)
+    GROUP_INLINE = ("GROUP_INLINE", 5120, False)
+    ROLE_INLINE = ("ROLE_INLINE", 10240, False)
+    TRUST = ("TRUST", 2048, True)
+    BOUNDARY = ("BOUNDARY", 6144, False)
+    SESSION = ("SESSION", 2048, False)
+    RESOURCE = ("RESOURCE", 20480, True)
+
+    def __init__(self, label: str, max_size: int, is_resource_policy: bool) -> None:
+        self.label = label
+        self.max_size = max_size
+        self.is_resource_policy = is_resource_policy
+
+    @property
+    def quota_name(self) -> str:
+        """The quota AWS names in its LimitExceeded message."""
+        return "ACLSizePerRole" if self is PolicyKind.TRUST else "PolicySize"
+
+
+VERSION_2012 = "2012-10-17"
+VERSION_2008 = "2008-10-17"
+VERSIONS = (VERSION_2012, VERSION_2008)
+
+_TOP_KEYS = ("Version", "Id", "Statement")
+_STATEMENT_KEYS = (
+    "Sid",
+    "Effect",
+    "Principal",
+    "NotPrincipal",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Condition",
+)
+_PRINCIPAL_KEYS = ("AWS", "Service", "Federated", "CanonicalUser")
+_IAM_SID = re.compile(r"[0-9A-Za-z]*")
+_WHITESPACE = re.compile(r"\s+")
+_UNIQUE_ID = re.compile(r"A[A-Z0-9]{15,127}")
+
+#: Every condition operator IAM knows (without qualifier or IfExists), and the
+#: family that decides how its values are typed.
+OPERATORS: dict[str, str] = {
+    "StringEquals": "string",
+    "StringNotEquals": "string",
+    "StringEqualsIgnoreCase": "string",
+    "StringNotEqualsIgnoreCase": "string",
+    "StringLike": "string",
+    "StringNotLike": "string",
+    "NumericEquals": "numeric",
+    "NumericNotEquals": "numeric",
+    "NumericLessThan": "numeric",
+    "NumericLessThanEquals": "numeric",
+    "NumericGreaterThan": "numeric",
+    "NumericGreaterThanEquals": "numeric",
+    "DateEquals": "date",
+    "DateNotEquals": "date",
+    "DateLessThan": "date",
+    "DateLessThanEquals": "date",
+    "DateGreaterThan": "date",
+    "DateGreaterThanEquals": "date",
+    "Bool": "bool",
+    "BinaryEquals": "binary",
+    "IpAddress": "ip",
+    "NotIpAddress": "ip",
+    "ArnEquals": "arn",
+    "ArnNotEquals": "arn",
+    "ArnLike": "arn",
+    "ArnNotLike": "arn",
+    "Null": "null",
+}
+QUALIFIERS = ("ForAllValues", "ForAnyValue")
+
+
+@dataclass(frozen=True, slots=True)
+class PrincipalBlock:
+    """A ``Principal`` or ``NotPrincipal`` element.  ``wildcard`` is ``"*"`` or
+    ``{"AWS": "*"}``; AWS account ids are stored as root ARNs, as IAM stores them."""
+
+    wildcard: bool = False
+    aws: tuple[str, ...] = ()
+    service: tuple[str, ...] = ()
+    federated: tuple[str, ...] = ()
+    canonical_user: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """One key test: ``{"ForAnyValue:StringLikeIfExists": {"aws:TagKeys": [...]}}``."""
+
+    operator: str
+    base: str
+    qualifier: str | None
+    if_exists: bool
+    key: str
+    values: tuple[str, ...]
+
+    @property
+    def family(self) -> str:
+        return OPERATORS[self.base]
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    index: int
+    sid: str | None
+    effect: str
+    principal: PrincipalBlock | None = None
+    not_principal: PrincipalBlock | None = None
+    action: tuple[str, ...] | None = None
+    not_action: tuple[str, ...] | None = None
+    resource: tuple[str, ...] | None = None
+    not_resource: tuple[str, ...] | None = None
+    conditions: tuple[Condition, ...] = ()
+
+    def same_rule(self, other: Statement) -> bool:
+        """True when the two statements grant or deny exactly the same thing."""
+        return (
+            self.effect == other.effect
+            and self.principal == other.principal
+            and self.not_principal == other.not_principal
+            and self.action == other.action
+            and self.not_action == other.not_action
+            and self.resource == other.resource
+            and self.not_resource == other.not_resource
+            and self.conditions == other.conditions
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyDocument:
+    kind: PolicyKind
+    version: str
+    version_given: bool
+    id: str | None
+    statements: tuple[Statement, ...]
+
+    @property
+    def variables_enabled(self) -> bool:
+        """Policy variables are substituted only in 2012-10-17 documents."""
+        return self.version == VERSION_2012
+
+
+def policy_size(text: str) -> int:
+    """Characters counted against IAM's quota: everything except whitespace."""
+    return len(text) - sum(len(run) for run in _WHITESPACE.findall(text))
+
+
+def split_operator(name: str) -> tuple[str | None, str, bool] | None:
+    """``"ForAnyValue:StringLikeIfExists"`` -> ("ForAnyValue", "StringLike", True)."""
+    qualifier = None
+    if ":" in name:
+        qualifier, _, name = name.partition(":")
+        if qualifier not in QUALIFIERS:
+            return None
+    if_exists = name.endswith("IfExists")
+    base = name[: -len("IfExists")] if if_exists else name
+    if base not in OPERATORS:
+        return None
+    return qualifier, base, if_exists
+
+
+def parse_policy(text: str, kind: PolicyKind) -> PolicyDocument:
+    """Parse and check a policy as IAM does; raise ``PolicyError`` for anything IAM
+    would refuse.  Never raises anything else for any ``str``."""
+    if not isinstance(text, str):
+        raise PolicyError("The policy document must be a string of JSON text.")
+    try:
+        check_size(text, kind)
+        raw, positions = read_json(text)
+        document = Grammar(kind, StrictSink(positions)).document(raw)
+    except PolicyError:
+        raise
+    except Exception as exc:  # a bug must still surface as the documented error type
+        raise PolicyError("The policy document could not be read.") from exc
+    if document is None:  # pragma: no cover - the strict sink raises first
+        raise PolicyError("The policy document is not valid.")
+    return document
+
+
+def check_size(text: str, kind: PolicyKind) -> None:
+    if policy_size(text) > kind.max_size:
+        raise PolicyError(
+            f"Cannot exceed quota for {kind.quota_name}: {kind.max_size}",
+            code=LIMIT_EXCEEDED,
+            issue_code="POLICY_SIZE_EXCEEDS_QUOTA",
+        )
+
+
+def read_json(text: str) -> tuple[Any, Positions]:
+    try:
+        return load_fast(text)
+    except JsonSyntaxError as exc:
+        raise PolicyError(
+            f"Syntax error in policy: {exc.message} at line {exc.line}, column {exc.column}.",
+            code=MALFORMED,
+            line=exc.line,
+            column=exc.column,
+            issue_code="JSON_SYNTAX_ERROR",
+        ) from None
+
+
+def as_list(value: Any, path: tuple) -> Iterator[tuple[Any, tuple]]:
+    """Yield (item, path) for a string-or-list element."""
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            yield item, path + (i,)
+    else:
+        yield value, path
+
+
+def _text(value: Any) -> str | None:
+    """A condition value as IAM compares it: numbers and booleans as their text."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, JsonNumber):
+        return value.text
+    return None
+
+
+class Grammar:
+    """The policy grammar, reporting each violation to ``sink``.  Methods return
+    None for an element they could not build; the strict sink never lets them."""
+
+    def __init__(self, kind: PolicyKind, sink: Any) -> None:
+        self.kind = kind
+        self.sink = sink
+        self.iam = kind is not PolicyKind.RESOURCE
+
+    def error(self, code: str, message: str, path: tuple) -> None:
+        self.sink.error(code, message, path)
+
+    def document(self, raw: Any) -> PolicyDocument | None:
+        if not isinstance(raw, dict):
+            self.error("DATA_TYPE_MISMATCH", "The policy must be a JSON object", ())
+            return None
+        for key in raw:
+            if key not in _TOP_KEYS:
+                self.error("INVALID_POLICY_ELEMENT", f"The element {key!r} is not a policy element", (key,))
+        version = raw.get("Version")
+        version_given = "Version" in raw
+        if version_given and version not in VERSIONS:
+            self.error(
+                "INVALID_VERSION",
+                f"The policy Version {version!r} is not valid: use \"2012-10-17\" or \"2008-10-17\"",
+                ("Version",),
+            )
+            version = VERSION_2012
+        if not version_given:
+            version = VERSION_2008
+        doc_id = raw.get("Id")
+        if doc_id is not None and not isinstance(doc_id, str):
+            self.error("DATA_TYPE_MISMATCH", "Id must be a string", ("Id",))
+            doc_id = None
+        statements = [s for s in self.statements(raw) if s is not None]
+        return PolicyDocument(self.kind, version, version_given, doc_id, tuple(statements))
+
+    def statements(self, raw: dict) -> Iterator[Statement | None]:
+        if "Statement" not in raw:
+            self.error("MISSING_STATEMENT", "The policy must contain a Statement", ())
+            return
+        value = raw["Statement"]
+        if isinstance(value, dict):
+            yield self.statement(value, ("Statement",), 0)
+        elif isinstance(value, list):
+            if not value:
+                self.error("MISSING_STATEMENT", "The Statement list is empty: add a statement", ("Statement",))
+            for i, item in enumerate(value):
+                yield self.statement(item, ("Statement", i), i)
+        else:
+            self.error("DATA_TYPE_MISMATCH", "Statement must be an object or a list of objects", ("Statement",))
+
+    def statement(self, raw: Any, path: tuple, index: int) -> Statement | None:
+        if not isinstance(raw, dict):
+            self.error("DATA_TYPE_MISMATCH", "Each statement must be a JSON object", path)
+            return None
+        ok = True
+
+        def fail(code: str, message: str, where: tuple) -> None:
+            nonlocal ok
+            ok = False
+            self.error(code, message, where)
+
+        for key in raw:
+            if key not in _STATEMENT_KEYS:
+                fail("INVALID_POLICY_ELEMENT", f"The element {key!r} is not a statement element", path + (key,))
+        sid = raw.get("Sid")
+        if "Sid" in raw:
+            if not isinstance(sid, str):
+                fail("DATA_TYPE_MISMATCH", "Sid must be a string", path + ("Sid",))
+                sid = None
+            elif self.iam and not _IAM_SID.fullmatch(sid):
+                fail(
+                    "INVALID_SID",
+                    "Statement IDs (SID) must be alpha-numeric: use only A-Z, a-z and 0-9",
+                    path + ("Sid",),
+                )
+        effect = raw.get("Effect")
+        if "Effect" not in raw:
+            fail("MISSING_EFFECT", "The statement has no Effect: add \"Effect\": \"Allow\" or \"Deny\"", path)
+        elif effect not in ("Allow", "Deny"):
+            fail("INVALID_EFFECT", f"Effect must be \"Allow\" or \"Deny\", not {effect!r}", path + ("Effect",))
+
+        principal, not_principal = self.principals(raw, path, fail)
+        action, not_action = self.pair(raw, path, "Action", "NotAction", fail, self.action_value)
+        if action is None and not_action is None and "Action" not in raw and "NotAction" not in raw:
+            fail("MISSING_ACTION", "The statement has no Action or NotAction element", path)
+        resource, not_resource = self.pair(raw, path, "Resource", "NotResource", fail, self.resource_value)
+        if "Resource" not in raw and "NotResource" not in raw and not self.kind.is_resource_policy:
+            fail("MISSING_RESOURCE", "The statement has no Resource or NotResource element", path)
+        conditions = self.conditions(raw.get("Condition"), path + ("Condition",), fail) if "Condition" in raw else ()
+        if not ok:
+            return None
+        return Statement(
+            index=index,
+            sid=sid,
+            effect=effect,
+            principal=principal,
+            not_principal=not_principal,
+            action=action,
+            not_action=not_action,
+            resource=resource,
+            not_resource=not_resource,
+            conditions=conditions,
+        )
+
+    def pair(self, raw: dict, path: tuple, name: str, not_name: str, fail: Any, check: Any) -> tuple:
+        if name in raw and not_name in raw:
+            fail(
+                "UNSUPPORTED_ELEMENT_COMBINATION",
+                f"A statement cannot contain both {name} and {not_name}",
+                path + (not_name,),
+            )
+            return None, None
+        out: list[tuple[str, ...] | None] = [None, None]
+        for slot, key in enumerate((name, not_name)):
+            if key not in raw:
+                continue
+            values = []
+            for item, where in as_list(raw[key], path + (key,)):
+                if not isinstance(item, str):
+                    fail("DATA_TYPE_MISMATCH", f"{key} values must be strings", where)
+                    continue
+                problem = check(item)
+                if problem:
+                    fail(problem[0], problem[1], where)
+                    continue
+                values.append(item)
+            out[slot] = tuple(values)
+        return out[0], out[1]
+
+    @staticmethod
+    def action_value(item: str) -> tuple[str, str] | None:
+        if item == "*":
+            return None
+        prefix, sep, name = item.partition(":")
+        if not sep or not prefix or not name:
+            return (
+                "INVALID_ACTION",
+                f"The action {item!r} must be prefaced by a service, e.g. iam:CreateUser",
+            )
+        return None
+
+    @staticmethod
+    def resource_value(item: str) -> tuple[str, str] | None:
+        if item == "*" or item.startswith("arn:"):
+            return None
+        return ("INVALID_ARN_PREFIX", f"The resource {item!r} must be in ARN format or \"*\"")
+
+    def principals(self, raw: dict, path: tuple, fail: Any) -> tuple[PrincipalBlock | None, PrincipalBlock | None]:
+        has_p, has_np = "Principal" in raw, "NotPrincipal" in raw
+        if not self.kind.is_resource_policy:
+            for key in ("Principal", "NotPrincipal"):
+                if key in raw:
+                    fail(
+                        "UNSUPPORTED_PRINCIPAL",
+                        f"A {key} element is not allowed in an identity-based policy",
+                        path + (key,),
+                    )
+            return None, None
+        if has_p and has_np:
+            fail("UNSUPPORTED_ELEMENT_COMBINATION", "A statement cannot contain both Principal and NotPrincipal", path + ("NotPrincipal",))
+            return None, None
+        if not has_p and not has_np:
+            fail("MISSING_PRINCIPAL", "The statement has no Principal: a resource-based policy must name one", path)
+            return None, None
+        if has_np and self.kind is PolicyKind.TRUST:
+            fail("INVALID_POLICY_ELEMENT", "NotPrincipal cannot be used in a role trust policy", path + ("NotPrincipal",))
+            return None, None
+        key = "Principal" if has_p else "NotPrincipal"
+        block = self.principal_block(raw[key], path + (key,), fail)
+        return (block, None) if has_p else (None, block)
+
+    def principal_block(self, raw: Any, path: tuple, fail: Any) -> PrincipalBlock | None:
+        if raw == "*":
+            return PrincipalBlock(wildcard=True)
+        if not isinstance(raw, dict):
+            fail("DATA_TYPE_MISMATCH", "A principal must be \"*\" or an object such as {\"AWS\": \"...\"}", path)
+            return None
+        wildcard = False
+        parts: dict[str, list[str]] = {k: [] for k in _PRINCIPAL_KEYS}
+        for key, value in raw.items():
+            if key not in _PRINCIPAL_KEYS:
+                fail("INVALID_PRINCIPAL_KEY", f"The principal type {key!r} is not valid: use AWS, Service, Federated or CanonicalUser", path + (key,))
+                continue
+            for item, where in as_list(value, path + (key,)):
+                if not isinstance(item, str) or not item:
+                    fail("DATA_TYPE_MISMATCH", "Principal values must be non-empty strings", where)
+                    continue
+                if key == "AWS" and item == "*":
+                    wildcard = True
+                    continue
+                if "*" in item or "?" in item:
+                    fail(
+                        "UNSUPPORTED_WILDCARD_IN_PRINCIPAL",
+                        f"Invalid principal {item!r}: wildcards are not allowed inside a principal; use \"*\" alone",
+                        where,
+                    )
+                    continue
+                if key == "AWS":
+                    if is_account_id(item):
+                        item = root_arn(item)
+                    elif not item.startswith("arn:") and not _UNIQUE_ID.fullmatch(item):
+                        fail("INVALID_PRINCIPAL_FORMAT", f"Invalid principal {item!r}: use an account id or an ARN", where)
+                        continue
+                parts[key].append(item)
+        return PrincipalBlock(
+            wildcard=wildcard,
+            aws=tuple(parts["AWS"]),
+            service=tuple(parts["Service"]),
+            federated=tuple(parts["Federated"]),
+            canonical_user=tuple(parts["CanonicalUser"]),
+        )
+
+    def conditions(self, raw: Any, path: tuple, fail: Any) -> tuple[Condition, ...]:
+        if not isinstance(raw, dict):
+            fail("DATA_TYPE_MISMATCH", "Condition must be an object of operators", path)
+            return ()
+        out: list[Condition] = []
+        for operator, block in raw.items():
+            where = path + (operator,)
+            split = split_operator(operator)
+            if split is None:
+                fail("INVALID_OPERATOR", f"The condition operator {operator!r} is not valid", where)
+                continue
+            qualifier, base, if_exists = split
+            if base == "Null" and if_exists:
+                fail("NULL_WITH_IF_EXISTS", "The Null condition operator cannot be used with IfExists", where)
+                continue
+            if not isinstance(block, dict):
+                fail("DATA_TYPE_MISMATCH", f"The {operator} block must be an object of condition keys", where)
+                continue
+            seen: dict[str, str] = {}
+            for key, value in block.items():
+                key_path = where + (key,)
+                prefix, sep, rest = key.partition(":")
+                if not sep or not prefix or not rest:
+                    fail(
+                        "INVALID_CONDITION_KEY_FORMAT",
+                        f"The condition key {key!r} is not valid: use the format service:keyname",
+                        key_path,
+                    )
+                    continue
+                if key.lower() in seen:
+                    fail(
+                        "DUPLICATE_KEYS_WITH_DIFFERENT_CASE",
+                        f"The condition key {key!r} appears more than once in {operator} with different case",
+                        key_path,
+                    )
+                    continue
+                seen[key.lower()] = key
+                values = []
+                for item, item_path in as_list(value, key_path):
+                    text = _text(item)
+                    if text is None:
+                        fail("DATA_TYPE_MISMATCH", "Condition values must be strings, numbers or booleans", item_path)
+                        continue
+                    values.append(text)
+                out.append(Condition(operator, base, qualifier, if_exists, key, tuple(values)))
+        return tuple(out)

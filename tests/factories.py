@@ -1,0 +1,47 @@
+"""Builders for test data, through the same services the product uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from identities import services
+from identities.models import Account, User
+
+ROOT_PASSWORD = "Correct-Horse-Battery-9"
+USER_PASSWORD = "Staple-Orbit-Lantern-4"
+
+
+@dataclass
+class AccountFixture:
+    account: Account
+    root: User
+    root_password: str
+
+    @property
+    def id(self) -> str:
+        return self.account.id
+
+
+def make_account(*, email: str = "root@example.com", alias: str | None = None,
+                 account_id: str | None = None, password: str = ROOT_PASSWORD) -> AccountFixture:
+    created = services.create_account(email=email, password=password, alias=alias,
+                                      account_id=account_id, name="Test")
+    return AccountFixture(created.account, created.root, password)
+
+
+def make_iam_user(account: Account, name: str, *, password: str | None = USER_PASSWORD,
+                  reset_required: bool = False) -> User:
+    user = services.new_iam_user(account, name)
+    if password is not None:
+        services.set_console_password(user, password, reset_required=reset_required)
+    return user
+
+
+def sign_in_root(client, fixture: AccountFixture, password: str | None = None):
+    return client.post("/signin", {"kind": "root", "email": fixture.root.email,
+                                    "password": password or fixture.root_password})
+
+
+def sign_in_user(client, account_ref: str, name: str, password: str = USER_PASSWORD):
+    return client.post("/signin", {"kind": "iam", "account": account_ref, "user_name": name,
+                                    "password": password})

@@ -1,0 +1,42 @@
+"""Project-wide checks: migrations match the models; the SQLite default runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.django_db
+def test_makemigrations_check_is_clean():
+    call_command("makemigrations", "--check", "--dry-run", stdout=StringIO())
+
+
+def test_sqlite_default_migrates_and_creates_the_demo_account(tmp_path):
+    """The embedded run: no DATABASE_URL, secrets generated into var/."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"DATABASE_URL", "SECRET_KEY", "IAM_ENCRYPTION_KEYS", "CELERY_BROKER_URL"}}
+    env["IAM_VAR_DIR"] = str(tmp_path)
+
+    def manage(*args):
+        return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=120, check=True)
+
+    manage("migrate", "--noinput")
+    assert (tmp_path / "db.sqlite3").exists()
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+    demo = manage("demoaccount").stdout
+    assert "Root password:" in demo
+    details = json.loads((tmp_path / "demo.json").read_text())
+    again = manage("demoaccount").stdout
+    assert details["root_password"] in again  # same details on the next run
+    created = json.loads(manage("createaccount", "--email", "s@smoke.example", "--json").stdout)
+    assert len(created["account_id"]) == 12

@@ -64,7 +64,7 @@ COMMON_ACTIONS = (
 
 
 def doc(*statements: dict) -> str:
-    return json.dumps({"Version": V, "Statement": list(statements)}, indent=2)
+    return json.dumps({"Version": V, "Statement": list(statements)})
 
 
 def shared_policies(account: str) -> dict[str, str]:

@@ -13,6 +13,11 @@ $PY manage.py demoaccount --base-url "http://127.0.0.1:${PORT}"
 .venv/bin/celery -A iamconsole worker --beat --loglevel WARNING --concurrency 1 \
   --schedule var/celerybeat-schedule >var/celery.log 2>&1 &
 WORKER=$!
+sleep 2
+if ! kill -0 "$WORKER" 2>/dev/null; then
+  echo "The Celery worker did not start; see var/celery.log" >&2
+  exit 1
+fi
 stop() {
   trap - INT TERM EXIT
   kill -TERM "${WEB:-}" "$WORKER" 2>/dev/null || true

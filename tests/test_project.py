@@ -40,3 +40,43 @@ def test_sqlite_default_migrates_and_creates_the_demo_account(tmp_path):
     assert details["root_password"] in again  # same details on the next run
     created = json.loads(manage("createaccount", "--email", "s@smoke.example", "--json").stdout)
     assert len(created["account_id"]) == 12
+
+
+def test_embedded_broker_runs_tasks_without_any_server(tmp_path):
+    """make run's worker: SQLite file and the filesystem broker, no Redis."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"DATABASE_URL", "SECRET_KEY", "IAM_ENCRYPTION_KEYS", "CELERY_BROKER_URL"}}
+    env["IAM_VAR_DIR"] = str(tmp_path)
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env,
+                   capture_output=True, check=True, timeout=120)
+    script = (
+        "import django, sqlite3; django.setup()\n"
+        "from datetime import timedelta\n"
+        "from django.utils import timezone\n"
+        "from identities.models import SignInThrottle\n"
+        "SignInThrottle.objects.create(key='identity:old:x', failures=1,"
+        " window_start=timezone.now() - timedelta(hours=3))\n"
+        "from identities.tasks import purge_sign_in_throttles\n"
+        "purge_sign_in_throttles.delay()\n"
+    )
+    env["DJANGO_SETTINGS_MODULE"] = "iamconsole.settings"
+    subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, check=True, timeout=60)
+    worker = subprocess.Popen(
+        [str(Path(sys.executable).parent / "celery"), "-A", "iamconsole", "worker", "--pool",
+         "solo", "--loglevel", "INFO"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True)
+    try:
+        import sqlite3
+        import time
+
+        deadline = time.monotonic() + 60
+        remaining = 1
+        while time.monotonic() < deadline and remaining:
+            time.sleep(0.5)
+            with sqlite3.connect(tmp_path / "db.sqlite3") as db:
+                remaining = db.execute(
+                    "SELECT COUNT(*) FROM identities_signinthrottle").fetchone()[0]
+        assert remaining == 0, "the worker did not run the queued task"
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)

@@ -263,14 +263,17 @@ def _constant(_name: str) -> Any:
     raise _Refused
 
 
-_SURROGATE_HINT = re.compile(r"[\ud800-\udfff]|\\u[dD][89a-fA-F]")
+_RAW_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def load_fast(text: str) -> tuple[Any, Positions]:
     """Same result as ``load``, but through the C ``json`` module with hooks for the
     strict rules; anything it refuses is read again by ``load`` so that the error
     is the same, with its line and column."""
-    if _SURROGATE_HINT.search(text):
+    if ("\\u" in text and _ESCAPED_SURROGATE.search(text)) or (
+        not text.isascii() and _RAW_SURROGATE.search(text)
+    ):
         return load(text)
     try:
         value = json.loads(
@@ -282,21 +285,7 @@ def load_fast(text: str) -> tuple[Any, Positions]:
         )
     except (ValueError, RecursionError, _Refused):
         return load(text)
-    if _too_deep(value):
-        return load(text)
+    # Nesting deeper than MAX_DEPTH cannot pass the grammar, which type-checks every
+    # element it reads, so unlike ``load`` this path need not measure it.
     return value, LazyPositions(text)
 
-
-def _too_deep(value: Any) -> bool:
-    stack = [(value, 0)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict):
-            if depth + 1 > MAX_DEPTH:
-                return True
-            stack.extend((v, depth + 1) for v in item.values())
-        elif isinstance(item, list):
-            if depth + 1 > MAX_DEPTH:
-                return True
-            stack.extend((v, depth + 1) for v in item)
-    return False

@@ -42,7 +42,9 @@ class Template:
     variables: tuple[Variable, ...]
 
     def static(self) -> tuple[Piece, ...]:
-        """The pieces of a template without variables."""
+        """The pieces of a template without variables (its parts, then)."""
+        if not self.variables:
+            return self.parts  # type: ignore[return-value]
         return tuple(p for p in self.parts if not isinstance(p, Variable))  # type: ignore[misc]
 
     def resolve(self, lookup: Lookup) -> tuple[Piece, ...] | None:

@@ -21,21 +21,41 @@ _SECRET_MARKERS = ("password", "secret", "token", "seed", "private", "authentica
                    "code1", "code2")
 
 
+def clean_text(value: str, limit: int = 2048) -> str:
+    """Text any database and JSON column accepts: no NUL, no lone surrogates.
+
+    Input is recorded as it came, bad characters included, so they are
+    replaced with U+FFFD rather than refused: the event must always be written.
+    """
+    value = value[:limit]
+    if value.isascii() and "\x00" not in value:
+        return value
+    return "".join("\ufffd" if ch == "\x00" or "\ud800" <= ch <= "\udfff" else ch
+                   for ch in value)
+
+
+def _clean_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return clean_text(value, 1000)
+    if isinstance(value, (int, float, bool)) or value is None:
+        return value
+    if isinstance(value, dict):
+        return redact(value)
+    if isinstance(value, Iterable):
+        return [_clean_value(item) for item in list(value)[:100]]
+    return clean_text(str(value), 1000)
+
+
 def redact(parameters: dict[str, Any]) -> dict[str, Any]:
     """Drop secrets and keep the rest JSON-friendly."""
     clean: dict[str, Any] = {}
     for name, value in parameters.items():
+        name = clean_text(str(name), 128)
         squashed = name.replace("_", "").lower()
         if any(marker in squashed for marker in _SECRET_MARKERS):
             clean[name] = "HIDDEN_DUE_TO_SECURITY_REASONS"
-        elif isinstance(value, (str, int, float, bool)) or value is None:
-            clean[name] = value
-        elif isinstance(value, dict):
-            clean[name] = redact(value)
-        elif isinstance(value, Iterable):
-            clean[name] = [v if isinstance(v, (str, int, float, bool)) else str(v) for v in value]
         else:
-            clean[name] = str(value)
+            clean[name] = _clean_value(value)
     return clean
 
 
@@ -43,17 +63,17 @@ def record(caller: Caller, action: str, *, outcome: str = "Success", resources=(
            parameters: dict | None = None, error_message: str = "") -> Event:
     """Write one event for ``caller`` doing ``action``."""
     return Event.objects.create(
-        account_id=caller.account_id,
-        principal_arn=caller.principal_arn,
+        account_id=clean_text(caller.account_id, 12),
+        principal_arn=clean_text(caller.principal_arn),
         principal_type=caller.principal_type,
-        access_key_id=caller.access_key_id,
-        action=action,
-        resources=list(resources),
-        source_ip=caller.source_ip,
-        user_agent=caller.user_agent[:512],
+        access_key_id=clean_text(caller.access_key_id, 32),
+        action=clean_text(action, 128),
+        resources=[clean_text(str(r)) for r in resources],
+        source_ip=clean_text(caller.source_ip, 64),
+        user_agent=clean_text(caller.user_agent, 512),
         via=caller.via,
-        outcome=outcome,
-        error_message=error_message[:2000],
+        outcome=clean_text(outcome, 64),
+        error_message=clean_text(error_message, 2000),
         parameters=redact(parameters or {}),
         request_id=caller.request_id,
     )

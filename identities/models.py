@@ -137,7 +137,10 @@ class MFADevice(ThrottlingMixin, Device):
     serial_number = models.CharField(max_length=600, unique=True)
     encrypted_seed = models.TextField()
     last_t = models.BigIntegerField(default=-1)
+    # Steps the device's clock is off by, learnt at enable and resync time.
+    drift = models.SmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
+    tags = models.JSONField(default=list, blank=True)
     enabled_at = models.DateTimeField(null=True, blank=True)
 
     STEP = 30
@@ -158,7 +161,7 @@ class MFADevice(ThrottlingMixin, Device):
         return f"mfa:{self.serial_number}"
 
     def totp_at(self, when: float) -> TOTP:
-        totp = TOTP(self.seed, step=self.STEP, digits=self.DIGITS)
+        totp = TOTP(self.seed, step=self.STEP, digits=self.DIGITS, drift=self.drift)
         totp.time = when
         return totp
 

@@ -12,19 +12,46 @@ from core.errors import PasswordPolicyViolation
 
 MIN_LENGTH = 8
 MAX_LENGTH = 128
+# The symbols AWS's password policy counts.
+SYMBOLS = set("!@#$%^&*()_+-=[]{}|'")
 _common = CommonPasswordValidator()
 
 
-def check_new_password(password: str, *, account, user_name: str = "",
-                       current_hash_user=None) -> None:
-    """Refuse a password that is too short or long, common, or about its owner.
+def account_policy(account):
+    """The account's password policy row, or None for AWS's default policy."""
+    from identities.models import PasswordPolicy
 
-    ``current_hash_user``: when given, the new password must differ from that
-    user's current one.
+    if getattr(account, "pk", None) is None:
+        return None
+    return PasswordPolicy.objects.filter(account_id=account.pk).first()
+
+
+def check_new_password(password: str, *, account, user_name: str = "",
+                       current_hash_user=None, policy=None) -> None:
+    """Refuse a password that breaks the account's password policy or our floor.
+
+    The floor (8 to 128 characters, not common, not the account id, alias or
+    user name) holds whatever the policy says. ``current_hash_user``: the new
+    password must differ from that user's current one and, when the policy
+    prevents reuse, from their earlier ones.
     """
+    policy = policy if policy is not None else account_policy(account)
     problems: list[str] = []
-    if len(password) < MIN_LENGTH:
-        problems.append(f"at least {MIN_LENGTH} characters")
+    minimum = max(MIN_LENGTH, policy.minimum_password_length if policy else MIN_LENGTH)
+    if len(password) < minimum:
+        problems.append(f"at least {minimum} characters")
+    if policy is not None:
+        classes = [
+            (policy.require_uppercase_characters, any(c.isupper() for c in password),
+             "an uppercase letter"),
+            (policy.require_lowercase_characters, any(c.islower() for c in password),
+             "a lowercase letter"),
+            (policy.require_numbers, any(c.isdigit() for c in password), "a number"),
+            (policy.require_symbols, any(c in SYMBOLS for c in password),
+             "a symbol (! @ # $ % ^ & * ( ) _ + - = [ ] { } | ')"),
+        ]
+        problems += [f"contain {name}" for required, present, name in classes
+                     if required and not present]
     if len(password) > MAX_LENGTH:
         problems.append(f"at most {MAX_LENGTH} characters")
     lowered = password.lower()
@@ -35,8 +62,16 @@ def check_new_password(password: str, *, account, user_name: str = "",
         _common.validate(password)
     except DjangoValidationError:
         problems.append("not be a commonly used password")
-    if current_hash_user is not None and current_hash_user.check_password(password):
-        problems.append("differ from the current password")
+    if current_hash_user is not None:
+        if current_hash_user.check_password(password):
+            problems.append("differ from the current password")
+        elif policy is not None and policy.password_reuse_prevention:
+            from django.contrib.auth.hashers import check_password
+
+            earlier = current_hash_user.password_history.values_list("password", flat=True)
+            recent = list(earlier[: policy.password_reuse_prevention])
+            if any(check_password(password, encoded) for encoded in recent):
+                problems.append(f"not be one of your last {policy.password_reuse_prevention} passwords")
     if problems:
         raise PasswordPolicyViolation(
             "Password does not conform to the account password policy: it must "

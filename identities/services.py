@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from core import ids
 from core.errors import EntityAlreadyExists, InvalidInput, ValidationError
-from identities.models import Account, LoginProfile, MFADevice, User
+from identities.models import Account, LoginProfile, MFADevice, PasswordHistory, User
 from identities.passwords import check_new_password
 
 ALIAS_PATTERN = re.compile(r"^[a-z0-9](([a-z0-9]|-(?!-))*[a-z0-9])?$")
@@ -109,8 +109,17 @@ def new_iam_user(account: Account, name: str, *, path: str = "/") -> User:
     return user
 
 
+def _remember_old_password(user: User) -> None:
+    """Keep the hash being replaced, for the policy's reuse-prevention rule (24 at most)."""
+    if user.has_usable_password():
+        PasswordHistory.objects.create(user=user, password=user.password)
+        stale = user.password_history.values_list("pk", flat=True)[24:]
+        PasswordHistory.objects.filter(pk__in=list(stale)).delete()
+
+
 def set_console_password(user: User, password: str, *, reset_required: bool = False) -> LoginProfile:
     """Give ``user`` console access with ``password`` (login profile created or updated)."""
+    _remember_old_password(user)
     user.set_password(password)
     user.password_changed_at = timezone.now()
     user.save(update_fields=["password", "password_changed_at"])
@@ -122,6 +131,7 @@ def set_console_password(user: User, password: str, *, reset_required: bool = Fa
 
 def change_own_password(user: User, new_password: str) -> None:
     """Store a new password and clear a forced reset."""
+    _remember_old_password(user)
     user.set_password(new_password)
     user.password_changed_at = timezone.now()
     user.save(update_fields=["password", "password_changed_at"])

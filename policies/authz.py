@@ -85,3 +85,11 @@ def authorize(caller: Caller, action: str, resource: str, *,
         raise AccessDenied(decision.message(request), action=action, resource=resource,
                            principal_arn=caller.principal_arn, decision=decision)
     return decision
+
+
+def record_grant(caller: Caller, action: str, resource: str, reason: str) -> None:
+    """Note an action that AWS allows without a policy (e.g. a password change the
+    account password policy permits), so that the console and the event
+    history see that a decision was taken and why."""
+    caller.decisions.append(AuthzRecord(action, resource, None))
+    caller.grant_reasons = getattr(caller, "grant_reasons", []) + [reason]

@@ -59,10 +59,13 @@ def policy_by_arn(account_id: str, arn: PolicyArn, *, for_update: bool = False,
     return rows.first()
 
 
-def inline_size(**owner) -> int:
-    """Characters (without whitespace) of all inline policies of one user, group or role."""
-    return sum(policy_size(text) for text in
-               InlinePolicy.objects.filter(**owner).values_list("document", flat=True))
+def inline_size(*, exclude_name: str | None = None, **owner) -> int:
+    """Characters (without whitespace) of the inline policies of one user, group or role,
+    leaving out the one named ``exclude_name`` (the one a Put replaces)."""
+    rows = InlinePolicy.objects.filter(**owner)
+    if exclude_name is not None:
+        rows = rows.exclude(name=exclude_name)
+    return sum(policy_size(text) for text in rows.values_list("document", flat=True))
 
 
 def _compile_managed(rows, kind: PolicyKind) -> list[CompiledPolicy]:

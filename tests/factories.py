@@ -45,3 +45,22 @@ def sign_in_root(client, fixture: AccountFixture, password: str | None = None):
 def sign_in_user(client, account_ref: str, name: str, password: str = USER_PASSWORD):
     return client.post("/signin", {"kind": "iam", "account": account_ref, "user_name": name,
                                     "password": password})
+
+
+ADMIN_DOCUMENT = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}'
+
+
+def grant(user: User, document: str = ADMIN_DOCUMENT, *, name: str = "granted") -> None:
+    """Give ``user`` an inline policy (written directly, as a fixture)."""
+    from policies import policyset
+    from policies.models import InlinePolicy
+
+    InlinePolicy.objects.create(user=user, name=name, document=document)
+    policyset.bump(user.account_id)
+
+
+def caller_for(user: User, **context):
+    """The Caller an operation sees for ``user`` signed in to the console."""
+    from core.caller import Caller
+
+    return Caller.for_user(user, **context)

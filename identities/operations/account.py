@@ -10,9 +10,17 @@ from audit.recording import operation
 from core.caller import Caller
 from core.errors import EntityAlreadyExists, InvalidInput, NoSuchEntity
 from identities import services
-from identities.models import Account, Group, LoginProfile, MFADevice, Role, User
+from identities.models import (
+    Account,
+    Group,
+    LoginProfile,
+    MFADevice,
+    PasswordPolicy,
+    Role,
+    User,
+)
 from identities.passwords import check_new_password
-from policies.authz import authorize
+from policies.authz import authorize, record_grant
 from policies.models import ManagedPolicy
 
 
@@ -91,10 +99,16 @@ def change_password(caller: Caller, *, old_password: str, new_password: str) -> 
     if user is None or user.is_root:
         raise InvalidInput("Only IAM users change their password with ChangePassword.")
     forced_reset = LoginProfile.objects.filter(user=user, password_reset_required=True).exists()
-    if not forced_reset:
+    policy = PasswordPolicy.objects.filter(account_id=user.account_id).first()
+    if forced_reset:
+        record_grant(caller, "iam:ChangePassword", user.arn, "password reset required at sign-in")
+    elif policy is not None and policy.allow_users_to_change_password:
+        # AWS: this policy option lets every IAM user change their own password.
+        record_grant(caller, "iam:ChangePassword", user.arn, "account password policy")
+    else:
         authorize(caller, "iam:ChangePassword", user.arn)
     if not user.check_password(old_password):
         raise InvalidInput("The old password is incorrect.")
     check_new_password(new_password, account=user.account, user_name=user.name,
-                       current_hash_user=user)
+                       current_hash_user=user, policy=policy)
     services.change_own_password(user, new_password)

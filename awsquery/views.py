@@ -1,29 +1,49 @@
-"""The AWS API endpoint at the root path.
+"""The AWS API endpoint at the root path: IAM (2010-05-08) and STS (2011-06-15) Query.
 
-A browser opening ``/`` is sent to the console. Requests for the IAM and STS
-Query APIs arrive here; until the wire layer answers an action, it says so
-in AWS's error shape rather than with an HTML page.
+A browser opening ``/`` is sent to the console. Anything else is answered in
+AWS's XML, errors included: the signature is checked first (nothing is
+revealed to an unsigned request), then the action is found, its parameters
+parsed against botocore's model and one operation called. The endpoint never
+reads the console session: a signed-in browser gets nothing here without SigV4.
 """
 
 from __future__ import annotations
 
+import logging
+from urllib.parse import parse_qsl
+
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from core.decorators import public
-from core.ids import request_id
-
-_ERROR = (
-    '<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">'
-    "<Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error>"
-    "<RequestId>{request_id}</RequestId></ErrorResponse>"
+from awsquery import credentials, params, registry, shapes, sigv4, xml
+from awsquery.errors import (
+    InternalFailure,
+    InvalidAction,
+    MalformedQueryString,
+    MethodNotAllowed,
+    MissingAction,
+    RequestEntityTooLarge,
+    SignatureDoesNotMatch,
 )
+from core.decorators import public
+from core.errors import IamError
+from core.ids import request_id as new_request_id
+
+log = logging.getLogger(__name__)
+
+MAX_FIELDS = 1000  # as Django's DATA_UPLOAD_MAX_NUMBER_FIELDS
+_PROTOCOL_PARAMETERS = frozenset({"Action", "Version"}) | sigv4.QUERY_AUTH_PARAMETERS
 
 
 def _is_api_request(request) -> bool:
-    return (request.method == "POST" or "Action" in request.GET
-            or "HTTP_AUTHORIZATION" in request.META or "X-Amz-Signature" in request.GET)
+    # The raw query string, not request.GET: Django would answer a query with
+    # too many fields with an HTML error page before we could.
+    names = {item.partition("=")[0] for item in request.META.get("QUERY_STRING", "").split("&")}
+    return (request.method != "GET" or "Action" in names or "X-Amz-Signature" in names
+            or "HTTP_AUTHORIZATION" in request.META)
 
 
 @public
@@ -32,11 +52,99 @@ def endpoint(request):
     """POST / and signed GET /?Action=...; a plain browser GET goes to the console."""
     if not _is_api_request(request):
         return redirect("identities:dashboard")
-    if "HTTP_AUTHORIZATION" not in request.META and "X-Amz-Signature" not in request.GET:
-        code, message, status = ("MissingAuthenticationToken",
-                                 "Request is missing Authentication Token", 403)
-    else:
-        code, message, status = ("NotImplemented",
-                                 "The IAM and STS Query APIs are not served by this build yet.", 501)
-    body = _ERROR.format(code=code, message=message, request_id=request_id())
-    return HttpResponse(body, status=status, content_type="text/xml")
+    exchange = _Exchange()
+    try:
+        return exchange.answer(request)
+    except IamError as error:
+        return exchange.error(error)
+    except Exception:
+        log.exception("%s %s failed (request %s)", exchange.service.name, exchange.action or "-",
+                      exchange.request_id)
+        code = "ServiceFailure" if exchange.service.name == "iam" else "InternalFailure"
+        return exchange.error(InternalFailure(code))
+
+
+class _Exchange:
+    """One request's progress, so that an error names the right service and request id."""
+
+    def __init__(self):
+        self.service = shapes.SERVICES["iam"]
+        self.action = ""
+        self.request_id = new_request_id()
+
+    def answer(self, request) -> HttpResponse:
+        if request.method not in ("GET", "POST"):
+            raise MethodNotAllowed(f"The HTTP method {request.method} is not allowed.")
+        try:
+            body = request.body
+        except RequestDataTooBig:
+            raise RequestEntityTooLarge("The request body is too large.") from None
+        query_string = request.META.get("QUERY_STRING", "")
+        query = _pairs(query_string)
+        form = _pairs(_text(body)) if request.method == "POST" and _is_form(request) else []
+        fields = dict(query)
+        fields.update(form)
+        self.service = (shapes.service_for_version(fields.get("Version")) or self.service)
+
+        signed = sigv4.read(request.headers, dict(query))
+        service = shapes.SERVICES.get(signed.service)
+        if service is None:
+            raise SignatureDoesNotMatch(
+                f"Credential should be scoped to correct service: 'iam' or 'sts', "
+                f"not '{signed.service[:32]}'.")
+        self.service = service
+        sigv4.check_time(signed)
+        credential = credentials.resolve(signed)
+        canonical = sigv4.canonical_request(method=request.method, path=request.path,
+                                            query_string=query_string, headers=request.headers,
+                                            body=body, signed=signed)
+        sigv4.verify(credential.secret, signed, canonical)
+        credentials.note_use(credential.access_key, signed, timezone.now())
+        caller = credential.caller(**credentials.context(request, signed))
+        self.request_id = caller.request_id
+
+        self.action = fields.get("Action", "")
+        if not self.action:
+            raise MissingAction()
+        version = fields.get("Version")
+        if version is not None and version != service.version:
+            raise InvalidAction(f"Could not find operation {self.action[:128]} for version "
+                                f"{version[:32]}")
+        handler = registry.handler(service.name, self.action)
+        operation = shapes.operation_model(service.name, self.action)
+        arguments = params.parse(operation.input_shape,
+                                 [(k, v) for k, v in fields.items()
+                                  if k not in _PROTOCOL_PARAMETERS])
+        result = handler(caller, arguments)
+        content = xml.response(operation, service.namespace, result, self.request_id)
+        return self._xml(content, 200)
+
+    def error(self, error: IamError) -> HttpResponse:
+        content = xml.error(self.service.namespace, code=error.code, message=error.message,
+                            sender_fault=error.sender_fault, request_id=self.request_id)
+        return self._xml(content, error.status)
+
+    def _xml(self, content: bytes, status: int) -> HttpResponse:
+        response = HttpResponse(content, status=status, content_type="text/xml")
+        response["x-amzn-RequestId"] = self.request_id
+        return response
+
+
+def _is_form(request) -> bool:
+    content_type = request.META.get("CONTENT_TYPE", "")
+    return not content_type or content_type.startswith("application/x-www-form-urlencoded")
+
+
+def _text(body: bytes) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise MalformedQueryString("The request body is not valid UTF-8.") from None
+
+
+def _pairs(text: str) -> list[tuple[str, str]]:
+    try:
+        return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict",
+                         max_num_fields=MAX_FIELDS)
+    except ValueError:  # bad percent-encoded UTF-8, or too many fields
+        raise MalformedQueryString("The query string or form is malformed.") from None

@@ -52,7 +52,8 @@ def set_boundary(caller: Caller, *, user=None, role=None, policy_arn: str) -> Ma
         raise ValueError("set_boundary needs exactly one of user or role")
     services.parse_policy_arn(policy_arn)
     entity = user if user is not None else role
-    action = "iam:PutUserPermissionsBoundary" if user is not None else "iam:PutRolePermissionsBoundary"
+    action = ("iam:PutUserPermissionsBoundary" if user is not None
+              else "iam:PutRolePermissionsBoundary")
     authorize(caller, action, entity.arn, context={"iam:PermissionsBoundary": policy_arn})
     policy = boundary_policy(caller.account_id, policy_arn)
     apply_boundary(user=user, role=role, policy=policy, account_id=caller.account_id)

@@ -80,7 +80,8 @@ def _attached_and_inline(owner_field: str, owner, inline_kind: PolicyKind) -> li
     identity = []
     for name, document in (InlinePolicy.objects.filter(**{owner_field: owner})
                            .values_list("name", "document").order_by("name")):
-        identity.append(compile_policy(document, inline_kind, policy_id=f"inline:{name}", name=name))
+        identity.append(compile_policy(document, inline_kind, policy_id=f"inline:{name}",
+                                       name=name))
     attached = (PolicyAttachment.objects.filter(**{owner_field: owner})
                 .values_list("policy__name", "policy__account_id", "policy__path",
                              "policy__default_document").order_by("policy__name"))

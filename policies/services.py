@@ -26,7 +26,8 @@ MAX_DESCRIPTION = 1000
 # arn:aws:iam::<12 digits or "aws">:policy<path><name>; the path is "/" or
 # "/a/b/" (printable ASCII), the name AWS's policy-name characters.
 _POLICY_ARN = re.compile(
-    r"^arn:aws:iam::(?P<account>[0-9]{12}|aws):policy(?P<path>/|/[\x21-\x7e]*/)(?P<name>[\w+=,.@-]{1,128})$",
+    r"^arn:aws:iam::(?P<account>[0-9]{12}|aws):policy"
+    r"(?P<path>/|/[\x21-\x7e]*/)(?P<name>[\w+=,.@-]{1,128})$",
     re.ASCII,
 )
 _VERSION_ID = re.compile(r"^v[1-9][0-9]*(\.[A-Za-z0-9-]*)?$")
@@ -66,8 +67,9 @@ def version_id(value) -> str:
     """A version id such as ``v3`` (AWS's pattern, ValidationError otherwise)."""
     if not isinstance(value, str) or not _VERSION_ID.match(value):
         raise ValidationError(
-            f"1 validation error detected: Value '{str(value)[:80]}' at 'versionId' failed to satisfy "
-            "constraint: Member must satisfy regular expression pattern: v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?"
+            f"1 validation error detected: Value '{str(value)[:80]}' at 'versionId' failed to "
+            "satisfy constraint: Member must satisfy regular expression pattern: "
+            "v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?"
         )
     return value
 
@@ -76,8 +78,9 @@ def description(value) -> str:
     if value is None:
         return ""
     if not isinstance(value, str) or len(value) > MAX_DESCRIPTION:
-        raise ValidationError("1 validation error detected: Value at 'description' failed to satisfy "
-                              f"constraint: Member must have length less than or equal to {MAX_DESCRIPTION}")
+        raise ValidationError(
+            "1 validation error detected: Value at 'description' failed to satisfy constraint: "
+            f"Member must have length less than or equal to {MAX_DESCRIPTION}")
     return value
 
 

@@ -64,13 +64,16 @@ def context_from_entries(entries) -> dict[str, str | list[str]]:
     context: dict[str, str | list[str]] = {}
     for entry in entries or []:
         if not isinstance(entry, dict):
-            raise InvalidInput("Each context entry needs ContextKeyName, ContextKeyValues and ContextKeyType.")
+            raise InvalidInput("Each context entry needs ContextKeyName, ContextKeyValues and "
+                               "ContextKeyType.")
         name, values, kind = (entry.get("ContextKeyName"), entry.get("ContextKeyValues"),
                               entry.get("ContextKeyType"))
         if not isinstance(name, str) or not (5 <= len(name) <= 256) or ":" not in name:
-            raise InvalidInput(f"Context key name {name} is not valid: use a key such as aws:SourceIp.")
+            raise InvalidInput(f"Context key name {name} is not valid: use a key such as "
+                               "aws:SourceIp.")
         if kind not in CONTEXT_KEY_TYPES:
-            raise InvalidInput(f"Context key type {kind} is not valid: use one of {', '.join(CONTEXT_KEY_TYPES)}.")
+            raise InvalidInput(f"Context key type {kind} is not valid: use one of "
+                               f"{', '.join(CONTEXT_KEY_TYPES)}.")
         if isinstance(values, str):
             values = [values]
         if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
@@ -109,7 +112,8 @@ def simulate(caller: Caller, *, policy_set: PolicySet, principal: Principal, act
     results = []
     for action in actions:
         for resource in resources:
-            request = Request(action=action, resource=resource, principal=principal, context=context)
+            request = Request(action=action, resource=resource, principal=principal,
+                              context=context)
             decision = evaluate(request, policy_set)
             results.append(SimulationResult(
                 eval_action_name=action,
@@ -170,13 +174,10 @@ def _source(caller: Caller, policy_source_arn: str, action: str) -> _Source:
     kind, path, name = match["kind"], match["path"], match["name"]
     own = match["account"] == caller.account_id
     entity = None
-    if own and kind == "user":
-        entity = User.objects.filter(account_id=caller.account_id, kind=User.Kind.IAM,
-                                     name__iexact=name, path=path).first()
-    elif own and kind == "group":
-        entity = Group.objects.filter(account_id=caller.account_id, name__iexact=name, path=path).first()
-    elif own:
-        entity = Role.objects.filter(account_id=caller.account_id, name__iexact=name, path=path).first()
+    if own:
+        rows = {"user": User.objects.filter(kind=User.Kind.IAM), "group": Group.objects.all(),
+                "role": Role.objects.all()}[kind]
+        entity = rows.filter(account_id=caller.account_id, name__iexact=name, path=path).first()
     resource = entity.arn if entity else f"arn:aws:iam::{caller.account_id}:{kind}{path}{name}"
     authorize(caller, action, resource)
     if entity is None:
@@ -189,7 +190,8 @@ def _source(caller: Caller, policy_source_arn: str, action: str) -> _Source:
         # A role acts through sessions; its simulated principal is the role itself.
         return _Source(selectors.load_role_policy_set(entity),
                        Principal(arn=entity.arn, account=entity.account_id, kind="AssumedRole",
-                                 role_arn=entity.arn, user_id=entity.role_id, tags=_tags(entity.tags)))
+                                 role_arn=entity.arn, user_id=entity.role_id,
+                                 tags=_tags(entity.tags)))
     # A group never acts; its members would, so it is simulated as an IAM user.
     return _Source(selectors.load_group_policy_set(entity),
                    Principal(arn=entity.arn, account=entity.account_id, kind="User",
@@ -243,11 +245,13 @@ def simulate_custom_policy(caller: Caller, *, policy_input_list, action_names, r
         except ValueError:
             principal = None
         if principal is None or principal.kind != "User":
-            raise InvalidInput(f"CallerArn {caller_arn} is not valid: it must be the ARN of an IAM user.")
+            raise InvalidInput(f"CallerArn {caller_arn} is not valid: it must be the ARN of an "
+                               "IAM user.")
     else:
         # A federated-user shape carries no aws:username, unlike an IAM user.
-        principal = Principal(arn=f"arn:aws:sts::{caller.account_id}:federated-user/SimulatedCaller",
-                              account=caller.account_id, kind="FederatedUser")
+        principal = Principal(
+            arn=f"arn:aws:sts::{caller.account_id}:federated-user/SimulatedCaller",
+            account=caller.account_id, kind="FederatedUser")
     resource = _compiled_inputs([resource_policy] if resource_policy is not None else None,
                                 PolicyKind.RESOURCE, "ResourcePolicy")
     policy_set = PolicySet(identity=identity, resource=resource,

@@ -64,3 +64,13 @@ def caller_for(user: User, **context):
     from core.caller import Caller
 
     return Caller.for_user(user, **context)
+
+
+def attach_managed(user: User, policy_name: str) -> None:
+    """Attach an AWS managed policy from the shipped catalogue to ``user``."""
+    from policies import policyset
+    from policies.models import ManagedPolicy, PolicyAttachment
+
+    policy = ManagedPolicy.objects.get(account__isnull=True, name=policy_name)
+    PolicyAttachment.objects.create(user=user, policy=policy)
+    policyset.bump(user.account_id)

@@ -40,7 +40,11 @@ class AccountSummary:
 def get_account_summary(caller: Caller) -> AccountSummary:
     """GetAccountSummary: counts of the account's entities (iam:GetAccountSummary on *)."""
     authorize(caller, "iam:GetAccountSummary", "*")
-    account_id = caller.account_id
+    return account_summary_counts(caller.account_id)
+
+
+def account_summary_counts(account_id: str) -> AccountSummary:
+    """The counts behind GetAccountSummary and the dashboard (no authorization here)."""
     users = User.objects.filter(account_id=account_id, kind=User.Kind.IAM)
     root = User.objects.get(account_id=account_id, kind=User.Kind.ROOT)
     users_with_console = users.filter(login_profile__isnull=False)

@@ -10,18 +10,19 @@ from django.views.decorators.http import require_POST
 from core.errors import IamError
 from core.http import ConsoleRequest
 from identities import operations
+from identities.operations import pages
 from identities.forms import AccountAliasForm
-from identities.models import Account
 
 
 def dashboard(request: ConsoleRequest):
     """Account id and alias, the sign-in URL, counts and security recommendations."""
-    summary = operations.get_account_summary(request.caller)
-    account = Account.objects.get(pk=request.caller.account_id)
+    board = pages.dashboard(request.caller)
+    account = request.caller.user.account
     sign_in_url = request.build_absolute_uri(
         reverse("identities:signin-account", args=[account.sign_in_slug])
     )
-    recommendations = [
+    summary = board.summary.rows[0] if board.summary.rows else None
+    recommendations = [] if summary is None else [
         {"ok": summary.account_mfa_enabled, "title": "Add MFA for root user",
          "ok_text": "The root user has MFA.",
          "text": "Add multi-factor authentication to the root user to protect the account."},
@@ -33,11 +34,11 @@ def dashboard(request: ConsoleRequest):
          "text": f"{summary.users_without_mfa} user(s) with console access have no MFA device."},
     ]
     return render(request, "identities/dashboard.html", {
+        "board": board,
         "summary": summary,
         "account": account,
         "sign_in_url": sign_in_url,
         "recommendations": recommendations,
-        "alias_form": AccountAliasForm(initial={"alias": account.alias or ""}),
     })
 
 

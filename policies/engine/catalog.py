@@ -27,6 +27,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from .matching import compile_glob
+
 EXTRA_IAM_ACTIONS = ("PassRole", "ListEvents", "GetEvent")
 EXTRA_STS_ACTIONS = ("TagSession", "SetSourceIdentity", "SetContext")
 
@@ -46,26 +48,28 @@ def _operations(service: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=None)
-def iam_actions() -> tuple[str, ...]:
+def _actions(service: str, extra: tuple[str, ...]) -> tuple[str, ...]:
+    names = set(_operations(service)) | set(extra)
+    return tuple(sorted(f"{service}:{n}" for n in names))
+
+
+def iam_actions() -> list[str]:
     """Every IAM action, sorted, as ``iam:Name``."""
-    names = set(_operations("iam")) | set(EXTRA_IAM_ACTIONS)
-    return tuple(sorted(f"iam:{n}" for n in names))
+    return list(_actions("iam", EXTRA_IAM_ACTIONS))
 
 
-@lru_cache(maxsize=None)
-def sts_actions() -> tuple[str, ...]:
+def sts_actions() -> list[str]:
     """Every STS action, sorted, as ``sts:Name``."""
-    names = set(_operations("sts")) | set(EXTRA_STS_ACTIONS)
-    return tuple(sorted(f"sts:{n}" for n in names))
+    return list(_actions("sts", EXTRA_STS_ACTIONS))
+
+
+def all_actions() -> list[str]:
+    return iam_actions() + sts_actions()
 
 
 @lru_cache(maxsize=None)
 def _known() -> dict[str, str]:
-    return {a.lower(): a for a in iam_actions() + sts_actions()}
-
-
-def all_actions() -> tuple[str, ...]:
-    return iam_actions() + sts_actions()
+    return {a.lower(): a for a in all_actions()}
 
 
 def is_known_action(action: str) -> bool:
@@ -80,10 +84,8 @@ def canonical_name(action: str) -> str | None:
 
 def actions_matching(pattern: str) -> list[str]:
     """Catalogue actions matched by an Action pattern such as ``iam:Get*``."""
-    from .matching import compile_glob
-
     matcher = compile_glob(pattern.lower())
-    return [a for a in all_actions() if matcher(a.lower())]
+    return [name for lowered, name in _known().items() if matcher(lowered)]
 
 
 def access_level(action: str) -> str:

@@ -23,6 +23,7 @@ from typing import Any, Callable, Iterable
 from .conditions import compile_condition
 from .document import PolicyDocument, PolicyKind, PrincipalBlock, Statement, parse_policy
 from .matching import Matcher, Piece, always, compile_any, compile_glob, compile_pieces, has_wildcard, never
+from .problems import PolicyError
 from .variables import Template, parse_template
 
 #: How a resource-policy statement names the caller (lower is a stronger grant):
@@ -232,8 +233,8 @@ def clear_cache() -> None:
 
 def context_keys_in(*policies: CompiledPolicy | PolicyDocument | str, kind: PolicyKind | None = None) -> list[str]:
     """Condition keys and policy-variable names the policies use, sorted - what
-    ``GetContextKeysForCustomPolicy`` returns.  Text is parsed as ``kind``, or as a
-    resource policy when it names a principal and as a managed policy otherwise."""
+    ``GetContextKeysForCustomPolicy`` returns.  Text is parsed as ``kind``; without
+    one, as a managed policy, or as a resource policy when it names principals."""
     found: dict[str, str] = {}
     for item in policies:
         document = _document_of(item, kind)
@@ -248,9 +249,14 @@ def _document_of(item: Any, kind: PolicyKind | None) -> PolicyDocument:
         return item.document
     if isinstance(item, PolicyDocument):
         return item
-    if kind is None:
-        kind = PolicyKind.RESOURCE if "Principal" in item else PolicyKind.MANAGED
-    return parse_policy(item, kind)
+    if kind is not None:
+        return parse_policy(item, kind)
+    try:
+        return parse_policy(item, PolicyKind.MANAGED)
+    except PolicyError as exc:
+        if exc.issue_code != "UNSUPPORTED_PRINCIPAL":
+            raise
+    return parse_policy(item, PolicyKind.RESOURCE)
 
 
 def _keys_of(statement: Statement, variables_enabled: bool) -> Iterable[tuple[str, str]]:

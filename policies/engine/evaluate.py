@@ -7,7 +7,9 @@ a single account" and "Cross-account policy evaluation logic":
    permissions boundary, session - decides: ExplicitDeny.
 2. The account root user acting in its own account is allowed (identity policies
    cannot be attached to it); only a resource-based deny (step 1) stops it.  In
-   another account it needs the resource-based policy to allow.
+   another account it needs the resource-based policy to allow.  Service
+   principals and anonymous callers have no identity side: only resource-based
+   policies can allow them.
 3. Same account: the identity side allows when an identity-based policy allows and
    the permissions boundary (if any) and the session policies (if any) allow too.
    A resource-based policy can allow on its own, with AWS's nuances: a statement
@@ -121,7 +123,7 @@ class Decision:
     denied_by: str | None = None
     matched_statements: tuple[StatementRef, ...] = ()
     reason: str | None = None
-    view: ContextView | None = field(default=None, repr=False, compare=False)
+    context_view: ContextView | None = field(default=None, repr=False, compare=False)
 
     @property
     def allowed(self) -> bool:
@@ -131,7 +133,7 @@ class Decision:
     def missing_context_keys(self) -> tuple[str, ...]:
         """Condition keys (and variables) of the statements relevant to the request
         that the request context did not have - what the simulator lists as missing."""
-        return self.view.missing_keys() if self.view is not None else ()
+        return self.context_view.missing_keys() if self.context_view is not None else ()
 
     def message(self, request: Request) -> str:
         """AWS's AccessDenied sentence ("User: ... is not authorized to perform: ...")."""
@@ -165,6 +167,8 @@ def evaluate(request: Request, policies: PolicySet) -> Decision:
 
     if principal.is_root:
         return _root_decision(request, r_allows, r_denies, ctx)
+    if not principal.account:
+        return _accountless_decision(r_allows, r_denies, ctx)
 
     id_denies = _check(plan.id_deny, resource, ctx) if plan.id_deny else None
     id_allows = _check(plan.id_allow, resource, ctx) if plan.id_allow else None
@@ -217,6 +221,16 @@ def _root_decision(request: Request, r_allows: Any, r_denies: Any, ctx: ContextV
     if request.same_account:
         matched = tuple(ref for ref, _ in r_allows) if r_allows else ()
         return Decision(ALLOW, (), None, matched, REASON_ROOT, ctx if ctx.relevant else None)
+    if r_allows is not None:
+        return _decision(ALLOW, [ref for ref, _ in r_allows], None, ctx, None, r_allows, None, None)
+    return _decision(IMPLICIT_DENY, (), RESOURCE, ctx, None, None, None, None)
+
+
+def _accountless_decision(r_allows: Any, r_denies: Any, ctx: ContextView) -> Decision:
+    """Service principals and anonymous callers have no identity policies: only
+    resource-based policies can let them in."""
+    if r_denies:
+        return _decision(EXPLICIT_DENY, r_denies, RESOURCE, ctx, None, r_allows, None, None, r_denies)
     if r_allows is not None:
         return _decision(ALLOW, [ref for ref, _ in r_allows], None, ctx, None, r_allows, None, None)
     return _decision(IMPLICIT_DENY, (), RESOURCE, ctx, None, None, None, None)

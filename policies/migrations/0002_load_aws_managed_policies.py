@@ -41,7 +41,8 @@ def unload(apps, schema_editor):
     PermissionsBoundary = apps.get_model("policies", "PermissionsBoundary")
     names = [entry.name for entry in catalogue.entries()]
     # Boundaries protect their policy from deletion; versions and attachments cascade.
-    PermissionsBoundary.objects.filter(policy__account__isnull=True, policy__name__in=names).delete()
+    PermissionsBoundary.objects.filter(policy__account__isnull=True,
+                                       policy__name__in=names).delete()
     ManagedPolicy.objects.filter(account__isnull=True, name__in=names).delete()
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.caller import Caller
-from core.errors import AccessDenied, NoSuchEntity
+from core.errors import AccessDenied, NoSuchEntity, ValidationError
 from core.pagination import Page
 from policies import selectors, services
 from policies.authz import authorize
@@ -46,6 +46,14 @@ def refuse_aws_managed(caller: Caller, policy: ManagedPolicy, action: str) -> No
             f"User: {caller.principal_arn} is not authorized to perform: {action} on resource: "
             f"policy {policy.arn} because AWS managed policies cannot be changed",
             action=action, resource=policy.arn, principal_arn=caller.principal_arn)
+
+
+def check_enum(value, allowed: tuple[str, ...], field: str) -> None:
+    """AWS's ValidationError for a value outside an enumeration (None means "not given")."""
+    if value is not None and value not in allowed:
+        raise ValidationError(f"1 validation error detected: Value '{value}' at '{field}' failed "
+                              "to satisfy constraint: Member must satisfy enum value set: "
+                              f"[{', '.join(allowed)}]")
 
 
 def mapped(page: Page, convert) -> Page:

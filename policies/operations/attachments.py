@@ -72,7 +72,8 @@ def _detach(caller: Caller, holder: _Holder, entity_name: str, policy_arn: str) 
     policy = selectors.policy_by_arn(caller.account_id, arn)
     deleted = 0
     if policy is not None:
-        deleted, _ = PolicyAttachment.objects.filter(policy=policy, **{holder.field: entity}).delete()
+        deleted, _ = (PolicyAttachment.objects.filter(policy=policy, **{holder.field: entity})
+                      .delete())
     if not deleted:
         raise NoSuchEntity(f"Policy {policy_arn} was not found.")
     policyset.bump(caller.account_id)
@@ -83,7 +84,8 @@ def _list_attached(caller: Caller, holder: _Holder, entity_name: str, path_prefi
     prefix = validation.path_prefix(path_prefix)
     size = validation.max_items(max_items)
     entity = holder.find(caller, entity_name, f"iam:ListAttached{holder.noun}Policies")
-    rows = (PolicyAttachment.objects.filter(**{holder.field: entity}, policy__path__startswith=prefix)
+    rows = (PolicyAttachment.objects
+            .filter(**{holder.field: entity}, policy__path__startswith=prefix)
             .select_related("policy").annotate(policy_name=F("policy__name")))
     page = paginate(rows, marker=marker, max_items=size, order=("policy_name", "id"))
     return mapped(page, lambda row: AttachedPolicy(row.policy.name, row.policy.arn))

@@ -15,7 +15,8 @@ from policies import boundaries, selectors, services
 
 
 @operation("iam:PutUserPermissionsBoundary")
-def put_user_permissions_boundary(caller: Caller, *, user_name: str, permissions_boundary: str) -> None:
+def put_user_permissions_boundary(caller: Caller, *, user_name: str,
+                                  permissions_boundary: str) -> None:
     """PutUserPermissionsBoundary (on the user, iam:PermissionsBoundary = the policy ARN)."""
     services.parse_policy_arn(permissions_boundary)
     user = find_user(caller, user_name, "iam:PutUserPermissionsBoundary",
@@ -40,7 +41,8 @@ def delete_user_permissions_boundary(caller: Caller, *, user_name: str) -> None:
 
 
 @operation("iam:PutRolePermissionsBoundary")
-def put_role_permissions_boundary(caller: Caller, *, role_name: str, permissions_boundary: str) -> None:
+def put_role_permissions_boundary(caller: Caller, *, role_name: str,
+                                  permissions_boundary: str) -> None:
     """PutRolePermissionsBoundary (on the role, iam:PermissionsBoundary = the policy ARN)."""
     services.parse_policy_arn(permissions_boundary)
     role = find_role(caller, role_name, "iam:PutRolePermissionsBoundary",

@@ -8,11 +8,11 @@ from django.db.models import Q, QuerySet
 
 from audit.recording import operation
 from core.caller import Caller
-from core.errors import InvalidInput, ValidationError
+from core.errors import InvalidInput
 from core.pagination import paginate
 from identities import validation
 from policies.models import ManagedPolicy, PermissionsBoundary, PolicyAttachment
-from policies.operations._lookup import find_policy
+from policies.operations._lookup import check_enum, find_policy
 
 ENTITY_FILTERS = ("User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy")
 USAGE_FILTERS = ("PermissionsPolicy", "PermissionsBoundary")
@@ -61,19 +61,16 @@ def list_entities_for_policy(caller: Caller, *, policy_arn: str, entity_filter: 
     Entities that have the policy attached come first, then those that use it
     as their permissions boundary (``policy_usage_filter`` keeps one kind only).
     """
-    for value, allowed, name in ((entity_filter, ENTITY_FILTERS, "entityFilter"),
-                                 (policy_usage_filter, USAGE_FILTERS, "policyUsageFilter")):
-        if value is not None and value not in allowed:
-            raise ValidationError(f"1 validation error detected: Value '{value}' at '{name}' failed "
-                                  f"to satisfy constraint: Member must satisfy enum value set: "
-                                  f"[{', '.join(allowed)}]")
+    check_enum(entity_filter, ENTITY_FILTERS, "entityFilter")
+    check_enum(policy_usage_filter, USAGE_FILTERS, "policyUsageFilter")
     prefix = validation.path_prefix(path_prefix)
     remaining = validation.max_items(max_items)
     policy = find_policy(caller, policy_arn, "iam:ListEntitiesForPolicy")
     kinds = _kinds(entity_filter, policy)
     phases: list[tuple[str, QuerySet]] = []
     if kinds and policy_usage_filter != "PermissionsBoundary":
-        phases.append((_ATTACHED, _rows(PolicyAttachment, policy, caller.account_id, kinds, prefix)))
+        phases.append((_ATTACHED, _rows(PolicyAttachment, policy, caller.account_id, kinds,
+                                        prefix)))
     boundary_kinds = tuple(kind for kind in kinds if kind != "group")
     if boundary_kinds and policy_usage_filter != "PermissionsPolicy":
         phases.append((_BOUNDARY, _rows(PermissionsBoundary, policy, caller.account_id,

@@ -86,7 +86,8 @@ def _list(caller: Caller, holder: _Holder, entity_name: str, marker: str | None,
 
 
 @operation("iam:PutUserPolicy")
-def put_user_policy(caller: Caller, *, user_name: str, policy_name: str, policy_document: str) -> None:
+def put_user_policy(caller: Caller, *, user_name: str, policy_name: str,
+                    policy_document: str) -> None:
     """PutUserPolicy (iam:PutUserPolicy on the user): create or replace an inline policy."""
     _put(caller, USER, user_name, policy_name, policy_document)
 
@@ -111,7 +112,8 @@ def delete_user_policy(caller: Caller, *, user_name: str, policy_name: str) -> N
 
 
 @operation("iam:PutGroupPolicy")
-def put_group_policy(caller: Caller, *, group_name: str, policy_name: str, policy_document: str) -> None:
+def put_group_policy(caller: Caller, *, group_name: str, policy_name: str,
+                     policy_document: str) -> None:
     """PutGroupPolicy (iam:PutGroupPolicy on the group): create or replace an inline policy."""
     _put(caller, GROUP, group_name, policy_name, policy_document)
 
@@ -136,7 +138,8 @@ def delete_group_policy(caller: Caller, *, group_name: str, policy_name: str) ->
 
 
 @operation("iam:PutRolePolicy")
-def put_role_policy(caller: Caller, *, role_name: str, policy_name: str, policy_document: str) -> None:
+def put_role_policy(caller: Caller, *, role_name: str, policy_name: str,
+                    policy_document: str) -> None:
     """PutRolePolicy (iam:PutRolePolicy on the role): create or replace an inline policy."""
     _put(caller, ROLE, role_name, policy_name, policy_document)
 

@@ -6,24 +6,17 @@ from django.db.models import Q
 
 from audit.recording import operation
 from core.caller import Caller
-from core.errors import DeleteConflict, EntityAlreadyExists, ValidationError
+from core.errors import DeleteConflict, EntityAlreadyExists
 from core.pagination import Page, paginate
 from identities import validation
 from policies import selectors, services
 from policies.authz import authorize
 from policies.engine import PolicyKind
 from policies.models import ManagedPolicy, PermissionsBoundary, PolicyAttachment, PolicyVersion
-from policies.operations._lookup import find_policy, refuse_aws_managed, tag_context
+from policies.operations._lookup import check_enum, find_policy, refuse_aws_managed, tag_context
 
 SCOPES = ("All", "AWS", "Local")
 USAGE_FILTERS = ("PermissionsPolicy", "PermissionsBoundary")
-
-
-def _enum(value, allowed: tuple[str, ...], field: str) -> None:
-    if value not in allowed:
-        raise ValidationError(f"1 validation error detected: Value '{value}' at '{field}' failed to "
-                              f"satisfy constraint: Member must satisfy enum value set: "
-                              f"[{', '.join(allowed)}]")
 
 
 @operation("iam:CreatePolicy")
@@ -43,7 +36,8 @@ def create_policy(caller: Caller, *, policy_name: str, policy_document: str, pat
     clean_description = services.description(description)
     clean_tags = validation.tags(tags)
     services.check_document(policy_document, PolicyKind.MANAGED)
-    if ManagedPolicy.objects.filter(account_id=caller.account_id, name__iexact=policy_name).exists():
+    taken = ManagedPolicy.objects.filter(account_id=caller.account_id, name__iexact=policy_name)
+    if taken.exists():
         raise EntityAlreadyExists(
             f"A policy called {policy_name} already exists. Duplicate names are not allowed.")
     return services.create_managed_policy(account_id=caller.account_id, name=policy_name, path=path,
@@ -68,9 +62,8 @@ def list_policies(caller: Caller, *, scope: str = "All", only_attached: bool = F
     keeps those in use at all. Each item carries ``attachment_count`` and
     ``permissions_boundary_usage_count``, counted in the same single query.
     """
-    _enum(scope or "All", SCOPES, "scope")
-    if policy_usage_filter is not None:
-        _enum(policy_usage_filter, USAGE_FILTERS, "policyUsageFilter")
+    check_enum(scope or "All", SCOPES, "scope")
+    check_enum(policy_usage_filter, USAGE_FILTERS, "policyUsageFilter")
     prefix = validation.path_prefix(path_prefix)
     size = validation.max_items(max_items)
     authorize(caller, "iam:ListPolicies", "*")

@@ -18,7 +18,8 @@ from policies.operations._lookup import find_policy, refuse_aws_managed
 def _version(policy: ManagedPolicy, policy_arn: str, version_id: str) -> PolicyVersion:
     version = PolicyVersion.objects.filter(policy=policy, version_id=version_id).first()
     if version is None:
-        raise NoSuchEntity(f"Policy {policy_arn} version {version_id} does not exist or is not attachable.")
+        raise NoSuchEntity(
+            f"Policy {policy_arn} version {version_id} does not exist or is not attachable.")
     return version
 
 

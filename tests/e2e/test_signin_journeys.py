@@ -58,7 +58,7 @@ def test_iam_user_first_sign_in_changes_the_forced_password(page):
     page.get_by_role("button", name="Confirm password change").click()
 
     # The user has no policy yet: the console opens on AWS's access-denied sentence.
-    expect(page.get_by_test_id("access-denied")).to_contain_text(
+    expect(page.get_by_test_id("dashboard-denied")).to_contain_text(
         "is not authorized to perform: iam:GetAccountSummary")
     screenshot(page, "access-denied")
 

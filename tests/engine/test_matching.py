@@ -7,7 +7,7 @@ import pytest
 
 from policies.engine.matching import compile_any, compile_arn, compile_glob
 
-from .helpers import ACCT, allow, allowed, deny, policy
+from .helpers import ACCT, allow, allowed, policy
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,8 @@ IAM_READ_ONLY = "arn:aws:iam::aws:policy/IAMReadOnlyAccess"
 CHANGE_PASSWORD = "arn:aws:iam::aws:policy/IAMUserChangePassword"
 OWN_CREDENTIALS_MFA = "arn:aws:iam::aws:policy/IAMManageOwnCredentialsWithMFA"
 TRUST_EC2 = json.dumps({"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+    {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
+     "Action": "sts:AssumeRole"}]})
 
 
 def doc(*statements: dict) -> str:

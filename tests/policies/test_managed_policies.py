@@ -43,7 +43,8 @@ READ_USERS = doc(allow("iam:ListUsers"))
 
 
 def test_create_policy_stores_the_text_as_given_and_makes_v1_the_default(alice):
-    text = '{"Version": "2012-10-17",\n "Statement": [{"Effect": "Allow", "Action": "iam:Get*", "Resource": "*"}]}'
+    text = ('{"Version": "2012-10-17",\n "Statement": '
+            '[{"Effect": "Allow", "Action": "iam:Get*", "Resource": "*"}]}')
     policy = create_policy(alice, policy_name="ReadStuff", policy_document=text, path="/team/",
                            description="Reads things")
     assert policy.arn == "arn:aws:iam::111122223333:policy/team/ReadStuff"
@@ -70,7 +71,8 @@ def test_a_customer_policy_may_share_a_name_with_an_aws_managed_one(alice):
 
 
 def test_malformed_document_is_refused_with_the_engines_message(alice):
-    bad = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allowed", "Action": "*", "Resource": "*"}]}'
+    bad = ('{"Version": "2012-10-17", '
+           '"Statement": [{"Effect": "Allowed", "Action": "*", "Resource": "*"}]}')
     with pytest.raises(PolicyError) as engine:
         parse_policy(bad, PolicyKind.MANAGED)
     with pytest.raises(MalformedPolicyDocument) as caught:
@@ -132,7 +134,8 @@ def test_tags_are_added_overwritten_listed_and_removed(alice):
 
 
 def test_get_policy_of_an_unknown_or_malformed_arn(alice):
-    with pytest.raises(NoSuchEntity, match=r"Policy arn:aws:iam::111122223333:policy/Nope was not found\."):
+    with pytest.raises(NoSuchEntity,
+                       match=r"Policy arn:aws:iam::111122223333:policy/Nope was not found\."):
         get_policy(alice, policy_arn="arn:aws:iam::111122223333:policy/Nope")
     with pytest.raises(InvalidInput, match="ARN not-an-arn is not valid."):
         get_policy(alice, policy_arn="not-an-arn")
@@ -237,7 +240,8 @@ def test_delete_policy_with_other_versions_is_delete_conflict(alice):
 ])
 def test_aws_managed_policies_are_read_only_even_for_root(root, write):
     before = policy_state()
-    with pytest.raises(AccessDenied, match=r"on resource: policy arn:aws:iam::aws:policy/AdministratorAccess"):
+    with pytest.raises(AccessDenied,
+                       match=r"on resource: policy arn:aws:iam::aws:policy/AdministratorAccess"):
         write(root)
     assert policy_state() == before
 
@@ -265,10 +269,12 @@ PERSONA_CALLS = {
 def test_it_denies_without_policy_and_changes_nothing(alice, bob, name):
     arn = _alice_policy(alice).arn
     before = policy_state()
-    with pytest.raises(AccessDenied, match="User: arn:aws:iam::111122223333:user/bob is not authorized"):
+    with pytest.raises(AccessDenied,
+                       match="User: arn:aws:iam::111122223333:user/bob is not authorized"):
         PERSONA_CALLS[name](bob, arn)
     assert policy_state() == before
-    assert Event.objects.filter(principal_arn=bob.principal_arn).latest("pk").outcome == "AccessDenied"
+    last_event = Event.objects.filter(principal_arn=bob.principal_arn).latest("pk")
+    assert last_event.outcome == "AccessDenied"
 
 
 @pytest.mark.parametrize("name", sorted(set(PERSONA_CALLS) - {"create_policy", "list_policies"}))
@@ -292,8 +298,8 @@ def test_bob_gets_access_denied_even_for_a_policy_that_does_not_exist(bob):
 
 
 def test_policy_names_in_events_and_documents_round_trip(alice):
-    text = json.dumps({"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "iam:List*",
-                                                              "Resource": "*"}})
+    text = json.dumps({"Version": "2012-10-17",
+                       "Statement": {"Effect": "Allow", "Action": "iam:List*", "Resource": "*"}})
     policy = create_policy(alice, policy_name="Single", policy_document=text)
     event = Event.objects.filter(action="iam:CreatePolicy", outcome="Success").latest("pk")
     assert event.resources == [policy.arn]

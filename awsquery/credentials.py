@@ -1,0 +1,98 @@
+"""From the access key id in a signature to the secret that checks it and the Caller it names.
+
+Long-term keys (AKIA) are rows of ``identities.AccessKey``; temporary ones
+(ASIA) belong to STS role sessions and are resolved by ``sts.services``,
+which refuses an expired or revoked session at the moment it is presented.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Q
+
+from awsquery.errors import InvalidClientTokenId
+from awsquery.sigv4 import Signed
+from core import crypto
+from core.caller import Caller
+from core.http import client_address
+from core.ids import ACCESS_KEY_PREFIX, TEMPORARY_KEY_PREFIX
+from identities.models import AccessKey
+
+log = logging.getLogger(__name__)
+
+# "Last used" is bookkeeping, not audit: one write per key per minute is enough
+# and keeps a busy key from turning every request into a row update.
+LAST_USED_GRANULARITY = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class Credential:
+    """A resolved access key: the secret to verify with, and how to build the Caller."""
+
+    secret: str
+    caller: Callable[..., Caller]
+    access_key: AccessKey | None = None  # long-term keys only
+
+
+def resolve(signed: Signed) -> Credential:
+    """The credential ``signed.access_key_id`` names, or InvalidClientTokenId."""
+    key_id = signed.access_key_id
+    if key_id.startswith(TEMPORARY_KEY_PREFIX):
+        return _temporary(signed)
+    if not key_id.startswith(ACCESS_KEY_PREFIX) or signed.security_token:
+        raise InvalidClientTokenId()
+    access_key = (AccessKey.objects.select_related("user")
+                  .filter(access_key_id=key_id).first())
+    if access_key is None or access_key.status != AccessKey.Status.ACTIVE:
+        raise InvalidClientTokenId()
+    try:
+        secret = access_key.secret
+    except crypto.DecryptionFailed:
+        log.error("access key %s cannot be decrypted with the configured keys", key_id)
+        raise InvalidClientTokenId() from None
+    user = access_key.user
+    return Credential(secret=secret, access_key=access_key,
+                      caller=lambda **context: Caller.for_user(user, **context))
+
+
+def _temporary(signed: Signed) -> Credential:
+    if not signed.security_token:
+        raise InvalidClientTokenId()
+    # Imported here: STS sits above awsquery's other dependencies and is optional
+    # for the IAM half of the endpoint.
+    from sts import services
+
+    session = services.resolve_temporary_credentials(signed.access_key_id, signed.security_token)
+    return Credential(secret=session.secret,
+                      caller=lambda **context: services.caller_for_session(session, **context))
+
+
+def context(request, signed: Signed) -> dict:
+    """The request context every Caller from the API carries."""
+    return {
+        "via": "api",
+        "source_ip": client_address(request, settings.IAM_TRUSTED_PROXIES),
+        "user_agent": request.headers.get("User-Agent", "")[:512],
+        "access_key_id": signed.access_key_id,
+        "secure_transport": request.is_secure(),
+    }
+
+
+def note_use(access_key: AccessKey | None, signed: Signed, now: datetime) -> None:
+    """Record when, where and for which service a long-term key was last used."""
+    if access_key is None:
+        return
+    threshold = now - LAST_USED_GRANULARITY
+    if access_key.last_used_at is not None and access_key.last_used_at >= threshold:
+        return
+    # Conditional, so that workers racing on one key write once between them.
+    (AccessKey.objects
+     .filter(pk=access_key.pk)
+     .filter(Q(last_used_at__isnull=True) | Q(last_used_at__lt=threshold))
+     .update(last_used_at=now, last_used_service=signed.service[:16],
+             last_used_region=signed.region[:32]))

@@ -1,0 +1,128 @@
+"""Which operation answers ``(service, Action)``, and how its result becomes the output shape.
+
+Routes name their operation by dotted path and are resolved on first use: an
+action whose operation does not exist (yet) is "not implemented" rather than
+an import error for the whole endpoint. A handler passes the parsed
+parameters to the operation as snake_case keyword arguments; a parameter the
+operation does not take is refused by name unless the route says to ignore it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from botocore import xform_name
+
+from awsquery import shapes
+from awsquery.errors import InvalidAction, NotImplementedAction, UnsupportedParameter
+from core.caller import Caller
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Route:
+    action: str
+    target: str  # "package.module:function"
+    shape: Callable[[Any], dict] | None = None  # the operation's result -> output-shape dict
+    ignore: tuple[str, ...] = ()  # model parameters accepted and deliberately not used
+    arguments: Callable[[dict], dict] | None = None  # reshape parameters before the call
+
+
+def route(action: str, target: str, shape: Callable[[Any], dict] | None = None, *,
+          ignore: tuple[str, ...] = (), arguments: Callable[[dict], dict] | None = None) -> Route:
+    return Route(action, target, shape, ignore, arguments)
+
+
+@dataclass(frozen=True)
+class Handler:
+    service: str
+    route: Route
+    operation: Callable
+    accepted: frozenset[str] | None  # None: the operation takes **kwargs
+
+    def __call__(self, caller: Caller, params: dict) -> dict | None:
+        if self.route.arguments is not None:
+            params = self.route.arguments(params)
+        kwargs = {}
+        for name, value in params.items():
+            if name in self.route.ignore:
+                continue
+            keyword = xform_name(name)
+            if self.accepted is not None and keyword not in self.accepted:
+                raise UnsupportedParameter(self.route.action, name)
+            kwargs[keyword] = value
+        result = self.operation(caller, **kwargs)
+        return self.route.shape(result) if self.route.shape is not None else None
+
+
+@lru_cache(maxsize=1)
+def routes() -> dict[tuple[str, str], Route]:
+    # Imported here because the route modules import Route from this one.
+    from awsquery import iam, iam_policies, sts
+
+    table: dict[tuple[str, str], Route] = {}
+    for service, module_routes in (("iam", iam.ROUTES), ("iam", iam_policies.ROUTES),
+                                   ("sts", sts.ROUTES)):
+        for entry in module_routes:
+            table[(service, entry.action)] = entry
+    return table
+
+
+@lru_cache(maxsize=None)
+def _resolve(target: str) -> Callable | None:
+    module_name, _, function_name = target.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name and module_name.startswith(exc.name):
+            return None  # not written yet
+        log.warning("operation module %s fails to import", module_name, exc_info=True)
+        return None
+    except Exception:
+        log.warning("operation module %s fails to import", module_name, exc_info=True)
+        return None
+    return getattr(module, function_name, None)
+
+
+def _accepted(operation: Callable) -> frozenset[str] | None:
+    parameters = list(inspect.signature(operation).parameters.values())[1:]  # after the caller
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
+        return None
+    return frozenset(p.name for p in parameters)
+
+
+@lru_cache(maxsize=512)
+def handler(service: str, action: str) -> Handler:
+    """The handler for ``action``; InvalidAction when the model has no such action."""
+    if shapes.operation_model(service, action) is None:
+        raise InvalidAction(f"Could not find operation {action} for version "
+                            f"{shapes.SERVICES[service].version}")
+    entry = routes().get((service, action))
+    operation = _resolve(entry.target) if entry is not None else None
+    if operation is None:
+        raise NotImplementedAction(service, action)
+    return Handler(service, entry, operation, _accepted(operation))
+
+
+def implemented_actions() -> list[tuple[str, str, str]]:
+    """``(service, Action, operation)`` for every action this server answers, sorted."""
+    rows = []
+    for (service, action), entry in sorted(routes().items()):
+        if _resolve(entry.target) is not None:
+            rows.append((service, action, entry.target.replace(":", ".")))
+    return rows
+
+
+def implemented_table() -> str:
+    """The implemented actions as a Markdown table (for the README)."""
+    lines = ["| Service | Action | Operation |", "|---|---|---|"]
+    lines += [f"| {service.upper()} | {action} | `{target}` |"
+              for service, action, target in implemented_actions()]
+    return "\n".join(lines)

@@ -35,6 +35,7 @@ def test_sqlite_default_migrates_and_creates_the_demo_account(tmp_path):
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
     demo = manage("demoaccount").stdout
     assert "Root password:" in demo
+    assert "Admin user:     admin / " in demo
     details = json.loads((tmp_path / "demo.json").read_text())
     again = manage("demoaccount").stdout
     assert details["root_password"] in again  # same details on the next run

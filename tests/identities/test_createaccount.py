@@ -55,3 +55,23 @@ def test_random_account_ids_are_twelve_digits():
     call_command("createaccount", "--email", "r@y.example", "--json", stdout=out)
     account_id = json.loads(out.getvalue())["account_id"]
     assert len(account_id) == 12 and account_id.isdigit()
+
+
+def test_admin_user_and_access_key_for_scripts(client):
+    out = StringIO()
+    call_command("createaccount", "--email", "boot@corp.example", "--alias", "bootco",
+                 "--admin-user", "admin", "--access-key", "--json", stdout=out)
+    result = json.loads(out.getvalue())
+    admin = result["admin_user"]
+    assert admin["user_name"] == "admin"
+    assert admin["access_key_id"].startswith("AKIA") and len(admin["secret_access_key"]) == 40
+    response = client.post("/signin", {"kind": "iam", "account": "bootco", "user_name": "admin",
+                                       "password": admin["password"]})
+    assert response.status_code == 302
+    # AdministratorAccess: the users list opens.
+    assert client.get("/iam/users/").status_code == 200
+
+
+def test_access_key_without_admin_user_is_refused():
+    with pytest.raises(CommandError, match="--access-key needs --admin-user"):
+        call_command("createaccount", "--email", "k@corp.example", "--access-key", stdout=StringIO())

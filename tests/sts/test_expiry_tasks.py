@@ -23,7 +23,8 @@ from sts import services
 from sts.models import RoleSession
 from sts.operations import assume_role
 from sts.tasks import delete_old_sessions, expire_role_sessions
-from tests.services import _wait_ready, redis_or_skip, test_database_url, wait_for
+from tests import services as test_services
+from tests.services import redis_or_skip, wait_for
 from tests.sts.conftest import ALICE, trust
 
 ACCOUNT_ROOT = f"arn:aws:iam::{ALICE}:root"
@@ -128,7 +129,7 @@ def test_two_concurrent_expiry_runs_do_no_double_work(make_role, alice_user, clo
 @contextmanager
 def _beat_worker(broker: str, schedule_file: Path):
     """A real worker with an embedded beat running the one-second schedule."""
-    env = dict(os.environ, DATABASE_URL=test_database_url(), CELERY_BROKER_URL=broker,
+    env = dict(os.environ, DATABASE_URL=test_services.test_database_url(), CELERY_BROKER_URL=broker,
                CELERY_TASK_ALWAYS_EAGER="false")
     process = subprocess.Popen(
         [str(Path(sys.executable).parent / "celery"), "-A", "tests.sts.beat_app", "worker",
@@ -136,7 +137,7 @@ def _beat_worker(broker: str, schedule_file: Path):
          "--without-gossip", "--without-mingle"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        _wait_ready(process)
+        test_services._wait_ready(process)
         yield process
     finally:
         process.terminate()

@@ -7,7 +7,9 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from core.errors import IamError
-from identities import services
+from django.db import transaction
+
+from identities import bootstrap, services
 
 
 class Command(BaseCommand):
@@ -21,14 +23,27 @@ class Command(BaseCommand):
         parser.add_argument("--name", default="", help="the account name")
         parser.add_argument("--base-url", default="http://127.0.0.1:8000",
                             help="where the console is served, for the printed URLs")
+        parser.add_argument("--admin-user", metavar="NAME",
+                            help="also create an IAM user with AdministratorAccess and a console password")
+        parser.add_argument("--admin-password", help="that user's password (generated when omitted)")
+        parser.add_argument("--access-key", action="store_true",
+                            help="also create an access key for the admin user")
         parser.add_argument("--json", action="store_true", help="print one JSON object")
 
     def handle(self, *args, **options):
+        if options["access_key"] and not options["admin_user"]:
+            raise CommandError("--access-key needs --admin-user")
         try:
-            created = services.create_account(
-                email=options["email"], password=options["password"],
-                account_id=options["account_id"], alias=options["alias"], name=options["name"],
-            )
+            with transaction.atomic():
+                created = services.create_account(
+                    email=options["email"], password=options["password"],
+                    account_id=options["account_id"], alias=options["alias"], name=options["name"],
+                )
+                admin = None
+                if options["admin_user"]:
+                    admin = bootstrap.create_admin_user(
+                        created.account, options["admin_user"],
+                        password=options["admin_password"], access_key=options["access_key"])
         except IamError as exc:
             raise CommandError(f"{exc.code}: {exc.message}") from exc
         base = options["base_url"].rstrip("/")
@@ -40,6 +55,8 @@ class Command(BaseCommand):
             "root_sign_in_url": f"{base}/signin",
             "iam_user_sign_in_url": f"{base}/signin/{created.account.sign_in_slug}/",
         }
+        if admin is not None:
+            result["admin_user"] = admin.as_dict()
         if options["json"]:
             self.stdout.write(json.dumps(result))
             return
@@ -48,3 +65,8 @@ class Command(BaseCommand):
         self.stdout.write(f"  Email:          {result['root_email']}")
         self.stdout.write(f"  Password:       {result['root_password']}")
         self.stdout.write(f"  IAM user URL:   {result['iam_user_sign_in_url']}")
+        if admin is not None:
+            self.stdout.write(f"  Admin user:     {admin.user_name} / {admin.password}")
+            if admin.access_key_id:
+                self.stdout.write(f"  Access key:     {admin.access_key_id}")
+                self.stdout.write(f"  Secret key:     {admin.secret_access_key}")

@@ -8,12 +8,13 @@ import os
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from identities import services
+from identities import bootstrap, services
 from identities.models import Account
 
 DEMO_ACCOUNT_ID = "123456789012"
 DEMO_ALIAS = "demo"
 DEMO_EMAIL = "root@demo.example"
+DEMO_ADMIN = "admin"
 
 
 class Command(BaseCommand):
@@ -34,6 +35,9 @@ class Command(BaseCommand):
         self.stdout.write(f"  Root user:      {details['root_email']}")
         self.stdout.write(f"  Root password:  {details['root_password']}")
         self.stdout.write(f"  IAM sign-in:    {base}/signin/{details['account_alias']}/")
+        if details.get("admin_user"):
+            self.stdout.write(f"  Admin user:     {details['admin_user']} / {details['admin_password']}"
+                              "  (AdministratorAccess)")
         self.stdout.write("")
 
     def _load(self, path):
@@ -55,8 +59,10 @@ class Command(BaseCommand):
             details = {"account_id": account.id, "account_alias": account.alias or account.id,
                        "root_email": root.email, "root_password": password}
         else:
+            admin = bootstrap.create_admin_user(created.account, DEMO_ADMIN)
             details = {"account_id": created.account.id, "account_alias": created.account.alias,
-                       "root_email": created.root.email, "root_password": created.root_password}
+                       "root_email": created.root.email, "root_password": created.root_password,
+                       "admin_user": admin.user_name, "admin_password": admin.password}
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as handle:

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", endpoint, name="api"),
     path("healthz", healthz, name="healthz"),
     path("", include("identities.urls")),
+    path("", include("policies.urls")),
 ]

@@ -39,7 +39,8 @@ def for_caller(caller: Caller) -> PolicySet:
         return _for_session(caller)
     generation = (Account.objects.filter(pk=caller.account_id)
                   .values_list("policy_generation", flat=True).first())
-    key = ("user", caller.user.pk, generation)
+    # The unique id (AIDA...) is never reused, unlike a database key.
+    key = ("user", caller.account_id, caller.user.user_id, generation)
     cached = _get(key)
     if cached is not None:
         return cached

@@ -71,8 +71,8 @@ class RoleSession(models.Model):
             # The expiry task only ever looks at rows it has not marked yet.
             models.Index(fields=["expires_at"], condition=Q(expired_marked_at__isnull=True),
                          name="sts_session_unmarked_expiry"),
+            # delete_old_sessions (daily) reads old rows by expiry.
             models.Index(fields=["expires_at"], name="sts_session_expires_at"),
-            models.Index(fields=["role", "issued_at"], name="sts_session_role_issued"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from .conditions import compile_condition
@@ -171,6 +171,20 @@ class CompiledPolicy:
     policy_id: str
     name: str
     statements: tuple[StatementRef, ...]
+    _pairs: dict = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
+
+    def pairs(self, action: str) -> tuple[tuple, tuple]:
+        """(deny, allow) tuples of (compiled statement, ref) for a lower-cased action:
+        what evaluation plans are assembled from, memoised per action."""
+        found = self._pairs.get(action)
+        if found is None:
+            denies, allows = self.core.lookup(action)
+            refs = self.statements
+            found = (tuple((st, refs[st.index]) for st in denies), tuple((st, refs[st.index]) for st in allows))
+            if len(self._pairs) >= _MEMO_SIZE:
+                self._pairs.clear()
+            self._pairs[action] = found
+        return found
 
     @property
     def kind(self) -> PolicyKind:

@@ -341,6 +341,8 @@ class Grammar:
         action, not_action = self.pair(raw, path, "Action", "NotAction", fail, self.action_value)
         if action is None and not_action is None and "Action" not in raw and "NotAction" not in raw:
             fail("MISSING_ACTION", "The statement has no Action or NotAction element", path)
+        if self.kind is PolicyKind.TRUST:
+            self.trust_rules(raw, path, fail)
         resource, not_resource = self.pair(raw, path, "Resource", "NotResource", fail, self.resource_value)
         if "Resource" not in raw and "NotResource" not in raw and not self.kind.is_resource_policy:
             fail("MISSING_RESOURCE", "The statement has no Resource or NotResource element", path)
@@ -359,6 +361,16 @@ class Grammar:
             not_resource=not_resource,
             conditions=conditions,
         )
+
+    def trust_rules(self, raw: dict, path: tuple, fail: Any) -> None:
+        """A role trust policy is about assuming the role it is on: IAM refuses a
+        Resource element and actions of other services."""
+        for key in ("Resource", "NotResource"):
+            if key in raw:
+                fail("INVALID_POLICY_ELEMENT", f"Has prohibited field {key}: a role trust policy applies to its role", path + (key,))
+        for item, where in as_list(raw.get("Action", []), path + ("Action",)):
+            if isinstance(item, str) and item != "*" and not item.lower().startswith("sts:"):
+                fail("INVALID_ACTION", f"AssumeRole policy may only specify STS AssumeRole actions, not {item!r}", where)
 
     def pair(self, raw: dict, path: tuple, name: str, not_name: str, fail: Any, check: Any) -> tuple:
         if name in raw and not_name in raw:

@@ -103,13 +103,19 @@ class _Plan:
 
 
 def _pairs(policies: tuple[CompiledPolicy, ...], action: str) -> tuple[Pairs, Pairs]:
-    denies: list = []
-    allows: list = []
+    if not policies:
+        return (), ()
+    if len(policies) == 1:
+        return policies[0].pairs(action)
+    denies: Pairs = ()
+    allows: Pairs = ()
     for policy in policies:
-        deny_statements, allow_statements = policy.core.lookup(action)
-        denies.extend((st, policy.statements[st.index]) for st in deny_statements)
-        allows.extend((st, policy.statements[st.index]) for st in allow_statements)
-    return tuple(denies), tuple(allows)
+        deny_pairs, allow_pairs = policy.pairs(action)
+        if deny_pairs:
+            denies += deny_pairs
+        if allow_pairs:
+            allows += allow_pairs
+    return denies, allows
 
 
 @dataclass(frozen=True, slots=True)

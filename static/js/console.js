@@ -135,3 +135,37 @@ document.addEventListener("input", function (event) {
     item.hidden = term && item.textContent.toLowerCase().indexOf(term) === -1;
   });
 });
+
+// The policy editor: findings from the server's validator, as you type.
+(function () {
+  "use strict";
+  var editor = document.querySelector("[data-policy-editor]");
+  var panel = document.querySelector("[data-findings]");
+  if (!editor || !panel) { return; }
+  var token = document.querySelector("input[name=csrfmiddlewaretoken]");
+  var timer = null;
+  var check = function () {
+    var body = new URLSearchParams();
+    body.set("policy_document", editor.value);
+    body.set("kind", panel.getAttribute("data-kind") || "managed");
+    fetch(panel.getAttribute("data-validate-url"), {
+      method: "POST", body: body, credentials: "same-origin",
+      headers: { "X-CSRFToken": token ? token.value : "" }
+    }).then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) { if (html !== null) { panel.innerHTML = html; } });
+  };
+  editor.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(check, 400); });
+  editor.addEventListener("keydown", function (event) {
+    if (event.key === "Tab") {
+      event.preventDefault();
+      var start = editor.selectionStart;
+      editor.setRangeText("    ", start, editor.selectionEnd, "end");
+    }
+  });
+})();
+
+document.addEventListener("change", function (event) {
+  "use strict";
+  var select = event.target.closest("[data-autosubmit]");
+  if (select) { select.form.submit(); }
+});

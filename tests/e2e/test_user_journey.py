@@ -35,8 +35,17 @@ def test_admin_onboards_a_user_who_sets_up_mfa_and_rotates_keys(page):
     alice = make_iam_user(account.account, "alice")
     attach_managed(alice, "AdministratorAccess")
 
-    # The administrator creates a self-service group and a user in it.
+    # The administrator drafts a policy: the editor's findings update as they type.
     sign_in(page, "journey4", "alice", USER_PASSWORD)
+    page.goto("/iam/create-policy/")
+    editor = page.get_by_label("Policy editor")
+    editor.fill('{\n    "Version": "2012-10-17",\n    "Statement": [{\n        "Effect": "Allow",\n'
+                '        "NotAction": "iam:*",\n        "Resource": "*"\n    }]\n}')
+    expect(page.get_by_test_id("findings")).to_contain_text("Security warning")
+    page.locator("#id_policy_name").fill("EverythingButIam")
+    screenshot(page, "policy-editor")
+
+    # Then creates a self-service group and a user in it.
     page.goto("/iam/create-group/")
     field(page, "User group name").fill("self-service")
     page.get_by_label("Filter policies").fill("IAM")

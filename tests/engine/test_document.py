@@ -203,12 +203,12 @@ def test_size_is_counted_without_whitespace():
 )
 def test_each_kind_has_its_iam_size_quota(kind, limit):
     assert kind.max_size == limit
-    principal = ',"Principal":"*"' if kind.is_resource_policy else ""
+    target = '"Principal":"*","Action":"sts:AssumeRole"' if kind.is_resource_policy else '"Action":"*","Resource":"*"'
 
     def sized(n: int) -> str:
-        base = '{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"%s,"Sid":"%s"}}'
-        fixed = len(base % (principal, ""))
-        return base % (principal, "a" * (n - fixed))
+        base = '{"Version":"2012-10-17","Statement":{"Effect":"Allow",%s,"Sid":"%s"}}'
+        fixed = len(base % (target, ""))
+        return base % (target, "a" * (n - fixed))
 
     padded = sized(limit).replace(",", ",   \n   ")  # whitespace does not count
     assert policy_size(padded) == limit
@@ -253,3 +253,12 @@ def test_resource_policy_sids_may_contain_spaces_but_iam_sids_may_not():
     statement = {"Sid": "Allow everyone", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}
     parse(text(statement), PolicyKind.RESOURCE)
     error(text(statement), PolicyKind.TRUST)
+
+
+def test_trust_policy_refuses_a_resource_element_and_non_sts_actions():
+    with_resource = {"Effect": "Allow", "Principal": {"AWS": "123456789012"}, "Action": "sts:AssumeRole", "Resource": "*"}
+    assert "prohibited field Resource" in error(text(with_resource), PolicyKind.TRUST).message
+    other_service = {"Effect": "Allow", "Principal": {"AWS": "123456789012"}, "Action": ["sts:AssumeRole", "iam:GetUser"]}
+    assert "may only specify STS AssumeRole actions" in error(text(other_service), PolicyKind.TRUST).message
+    tagging = {"Effect": "Allow", "Principal": {"AWS": "123456789012"}, "Action": ["sts:AssumeRole", "sts:TagSession"]}
+    assert parse(text(tagging), PolicyKind.TRUST).statements[0].action == ("sts:AssumeRole", "sts:TagSession")

@@ -49,3 +49,34 @@ def charlie_account(db):
 
     return make_account(email="owner@charlie.example", alias="charlie-co",
                         account_id="444455556666")
+
+
+def _uses_transactions(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return bool((marker and marker.kwargs.get("transaction"))
+                or {"transactional_db", "live_server"} & set(request.fixturenames))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_policy_state(request):
+    """Each test starts with no cached policy sets and with the AWS managed catalogue.
+
+    Transactional tests end with a flush that empties every table, the data
+    migration's AWS managed policies included: they are loaded again here,
+    through the migration's own loader.
+    """
+    if not request.config.pluginmanager.hasplugin("django"):
+        yield
+        return
+    from policies import policyset
+
+    policyset.clear_cache()
+    if _uses_transactions(request):
+        from importlib import import_module
+
+        from django.apps import apps
+
+        request.getfixturevalue("transactional_db")
+        import_module("policies.migrations.0002_load_aws_managed_policies").load(apps, None)
+    yield
+    policyset.clear_cache()

@@ -20,6 +20,7 @@ from typing import Any
 
 from .arn import AWS_MANAGED_ACCOUNT, account_of, friendly_name, root_arn
 
+_UNSEEN = object()
 PRINCIPAL_KINDS = ("Account", "User", "AssumedRole", "FederatedUser", "Service", "Anonymous")
 _EMPTY: Mapping[str, Any] = {}
 
@@ -42,7 +43,8 @@ class Principal:
     tags: tuple[tuple[str, str], ...] = ()
     federated: str | None = None
     identities: tuple[str, ...] = field(init=False, repr=False, compare=False)
-    context_defaults: tuple[tuple[str, str], ...] = field(init=False, repr=False, compare=False)
+    context_defaults: Mapping[str, str] = field(init=False, repr=False, compare=False)
+    is_root: bool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.kind not in PRINCIPAL_KINDS:
@@ -55,12 +57,9 @@ class Principal:
         if self.kind in ("User", "AssumedRole", "FederatedUser") and self.account:
             idents.append(root_arn(self.account, self.partition))
         object.__setattr__(self, "identities", tuple(idents))
-        defaults = tuple((key.lower(), value) for key, value in _principal_keys(self))
+        defaults = {key.lower(): value for key, value in _principal_keys(self)}
         object.__setattr__(self, "context_defaults", defaults)
-
-    @property
-    def is_root(self) -> bool:
-        return self.kind == "Account"
+        object.__setattr__(self, "is_root", self.kind == "Account")
 
     @property
     def partition(self) -> str:
@@ -157,23 +156,21 @@ class ContextView:
         self.relevant: list[tuple[tuple[str, str], ...]] | None = None
 
     def _load(self) -> dict[str, Any]:
-        raw = {key.lower(): value for key, value in self._request.context.items()}
-        for key, value in self._request.principal.context_defaults:
-            if key not in raw:
-                raw[key] = value
+        raw = {key.lower(): value for key, value in (self._request.context or {}).items()}
         self._raw = raw
         return raw
 
     def get(self, key: str) -> tuple[str, ...] | None:
         """Values of a lower-cased key, or None when the request does not have it."""
-        try:
-            return self._values[key]
-        except KeyError:
-            pass
+        values = self._values.get(key, _UNSEEN)
+        if values is not _UNSEEN:
+            return values  # type: ignore[return-value]
         raw = self._raw
         if raw is None:
             raw = self._load()
         value = raw.get(key)
+        if value is None:
+            value = self._request.principal.context_defaults.get(key)
         if value is None:
             values = None
         elif isinstance(value, str):

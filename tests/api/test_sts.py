@@ -71,7 +71,7 @@ def test_role_that_does_not_trust_the_caller_is_access_denied(iam, sts):
     iam.create_role(RoleName="foreign", AssumeRolePolicyDocument=json.dumps(other))
 
     response = error_of(sts.assume_role, RoleArn="arn:aws:iam::111122223333:role/foreign",
-                        RoleSessionName="x")
+                        RoleSessionName="intruder")
 
     assert response["Error"]["Code"] == "AccessDenied"
 

@@ -1,0 +1,232 @@
+"""API benchmark: requests per second and latency of signed IAM/STS calls over HTTP.
+
+    python -m bench.api
+
+Creates and migrates a scratch PostgreSQL database (``iam_bench_api``), seeds an
+account with an administrator (AdministratorAccess and an access key) and 1,000
+users, starts gunicorn (4 sync workers) on a free loopback port, and drives it
+from a load generator in other processes: a few workers, each with one
+persistent ``http.client.HTTPConnection`` (it reconnects when a sync worker
+closes the connection). Requests are signed with botocore's SigV4Auth before each
+timed phase, so that the generator's CPU goes to sending rather than signing on
+this two-core box; the server verifies every signature in full.
+
+For each call it prints requests per second, p50 and p99 latency, and the number
+of SQL queries one request makes (counted in-process with CaptureQueriesContext).
+Every phase is bounded in requests and in seconds. Exit status 0.
+"""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import multiprocessing
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+DATABASE = "iam_bench_api"
+SERVER_DB_URL = os.environ.get("IAM_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+DATABASE_URL = f"{SERVER_DB_URL}/{DATABASE}"
+USERS = 1000
+LOAD_WORKERS = 3
+WARMUP_PER_WORKER = 100
+REQUESTS_PER_WORKER = 2000
+SECONDS_PER_CALL = 8.0
+CALLS = [
+    ("GetCallerIdentity", "sts", {"Action": "GetCallerIdentity", "Version": "2011-06-15"}),
+    ("GetUser", "iam", {"Action": "GetUser", "Version": "2010-05-08", "UserName": "user0500"}),
+    ("ListUsers(100)", "iam", {"Action": "ListUsers", "Version": "2010-05-08", "MaxItems": "100"}),
+]
+
+
+def _environment() -> dict:
+    env = dict(os.environ)
+    env.update({
+        "DATABASE_URL": DATABASE_URL,
+        "DJANGO_SETTINGS_MODULE": "iamconsole.settings",
+        "SECRET_KEY": env.get("SECRET_KEY") or "bench-" + secrets.token_urlsafe(40),
+        "IAM_ENCRYPTION_KEYS": env.get("IAM_ENCRYPTION_KEYS")
+        or "b1:" + base64.b64encode(secrets.token_bytes(32)).decode(),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "IAM_VAR_DIR": str(ROOT / "var" / "bench-api"),
+        "LOG_LEVEL": "ERROR",
+    })
+    return env
+
+
+def _recreate_database(env: dict) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{SERVER_DB_URL}/postgres", autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+        connection.execute(f"CREATE DATABASE {DATABASE}")
+    subprocess.run([sys.executable, "manage.py", "migrate", "--verbosity", "0"], cwd=ROOT,
+                   env=env, check=True)
+
+
+def _seed() -> tuple[str, str]:
+    """The account, its administrator's key, and 1,000 users; returns (key id, secret)."""
+    from core import ids
+    from identities import bootstrap, services
+    from identities.models import User
+
+    created = services.create_account(email="bench@example.com", alias="bench",
+                                      account_id="123456789012", name="Bench")
+    admin = bootstrap.create_admin_user(created.account, "admin", access_key=True)
+    users = []
+    for index in range(USERS):
+        user = User(account=created.account, kind=User.Kind.IAM, name=f"user{index:04d}",
+                    user_id=ids.unique_id(ids.USER_PREFIX))
+        user.set_unusable_password()
+        users.append(user)
+    User.objects.bulk_create(users)
+    return admin.access_key_id, admin.secret_access_key
+
+
+def _signed(host: str, key_id: str, secret: str, service: str, params: dict) -> tuple[bytes, dict]:
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    request = AWSRequest(method="POST", url=f"http://{host}/", data=urlencode(params).encode(),
+                         headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
+                                  "Host": host})
+    SigV4Auth(Credentials(key_id, secret), service, "us-east-1").add_auth(request)
+    return request.body, dict(request.headers)
+
+
+def _queries_per_request(key_id: str, secret: str) -> dict[str, int]:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    counts = {}
+    for label, service, params in CALLS:
+        for _ in range(2):  # the second request is the steady state (caches warm)
+            body, headers = _signed("testserver", key_id, secret, service, params)
+            extra = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()
+                     if k.lower() != "content-type"}
+            with CaptureQueriesContext(connection) as captured:
+                response = client.post("/", data=body, content_type=headers["Content-Type"],
+                                       **extra)
+            if response.status_code != 200:
+                raise SystemExit(f"{label} failed in-process: {response.content[:300]!r}")
+        counts[label] = len(captured.captured_queries)
+    return counts
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _start_server(env: dict, port: int) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "iamconsole.wsgi", "--workers", "4",
+         "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit("gunicorn did not start: " + server.stderr.read().decode()[-2000:])
+
+
+def _drive(args) -> tuple[list[float], float, float, int]:
+    """One load worker: warm up, then send its pre-signed requests until done or out of time."""
+    port, requests, warmup, seconds = args
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    errors = 0
+
+    def send(body: bytes, headers: dict) -> float:
+        nonlocal errors
+        started = time.perf_counter()
+        connection.request("POST", "/", body=body, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        if response.status != 200:
+            errors += 1
+        return time.perf_counter() - started
+
+    for body, headers in requests[:warmup]:
+        send(body, headers)
+    latencies = []
+    start = time.perf_counter()
+    for body, headers in requests[warmup:]:
+        latencies.append(send(body, headers))
+        if time.perf_counter() - start > seconds:
+            break
+    end = time.perf_counter()
+    connection.close()
+    return latencies, start, end, errors
+
+
+def _measure(port: int, key_id: str, secret: str, service: str, params: dict) -> dict:
+    host = f"127.0.0.1:{port}"
+    per_worker = [[_signed(host, key_id, secret, service, params)
+                   for _ in range(WARMUP_PER_WORKER + REQUESTS_PER_WORKER)]
+                  for _ in range(LOAD_WORKERS)]
+    with multiprocessing.get_context("fork").Pool(LOAD_WORKERS) as pool:
+        results = pool.map(_drive, [(port, requests, WARMUP_PER_WORKER, SECONDS_PER_CALL)
+                                    for requests in per_worker])
+    latencies = sorted(value for result in results for value in result[0])
+    elapsed = max(r[2] for r in results) - min(r[1] for r in results)
+    count = len(latencies)
+    return {
+        "count": count,
+        "rps": count / elapsed if elapsed else 0.0,
+        "p50": latencies[count // 2] * 1000,
+        "p99": latencies[min(count - 1, int(count * 0.99))] * 1000,
+        "errors": sum(r[3] for r in results),
+    }
+
+
+def main() -> int:
+    env = _environment()
+    os.environ.update(env)
+    _recreate_database(env)
+    import django
+
+    django.setup()
+    key_id, secret = _seed()
+    queries = _queries_per_request(key_id, secret)
+    from django.db import connections
+
+    connections.close_all()
+
+    port = _free_port()
+    server = _start_server(env, port)
+    try:
+        print(f"gunicorn: 4 sync workers on 127.0.0.1:{port}; {LOAD_WORKERS} load workers; "
+              f"{USERS} users; {os.cpu_count()} CPUs")
+        for label, service, params in CALLS:
+            figures = _measure(port, key_id, secret, service, params)
+            print(f"{label:<18} {figures['rps']:8.0f} req/s   p50 {figures['p50']:6.2f} ms   "
+                  f"p99 {figures['p99']:6.2f} ms   {queries[label]} SQL queries/request   "
+                  f"({figures['count']} requests, {figures['errors']} errors)")
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

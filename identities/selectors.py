@@ -4,7 +4,7 @@ after authorizing."""
 
 from __future__ import annotations
 
-from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Greatest, Lower
 
 from identities.models import AccessKey, Group, MFADevice, User
@@ -28,7 +28,11 @@ def user_rows(account_id: str, *, search: str = "", sort: str = "name") -> Query
                 Prefetch("access_keys", queryset=AccessKey.objects.order_by("created_at")),
                 Prefetch("mfa_devices", queryset=MFADevice.objects.filter(confirmed=True),
                          to_attr="enabled_mfa_devices"))
-            .annotate(last_key_use=Max("access_keys__last_used_at"))
+            # A correlated subquery rather than a join and GROUP BY: the database
+            # computes it for the page's rows only, and counting ignores it.
+            .annotate(last_key_use=Subquery(
+                AccessKey.objects.filter(user=OuterRef("pk"), last_used_at__isnull=False)
+                .order_by("-last_used_at").values("last_used_at")[:1]))
             .annotate(last_activity=Greatest(Coalesce("last_login", "last_key_use"),
                                              Coalesce("last_key_use", "last_login"))))
     search = search.strip()

@@ -29,10 +29,10 @@ from .document import (
     PolicyKind,
     PrincipalBlock,
     Statement,
-    parse_policy,
     policy_size,
 )
 from .evaluate import Decision, DecisionEffect, PolicySet, evaluate
+from .grammar import parse_policy
 from .problems import Finding, PolicyError
 from .validate import validate_policy
 

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from .conditions import compile_condition
-from .document import PolicyDocument, PolicyKind, PrincipalBlock, Statement, parse_policy
+from .document import PolicyDocument, PolicyKind, PrincipalBlock, Statement
+from .grammar import parse_policy
 from .matching import Matcher, Piece, always, compile_any, compile_glob, compile_pieces, has_wildcard, never
 from .problems import PolicyError
 from .variables import Template, parse_template

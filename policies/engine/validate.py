@@ -23,17 +23,8 @@ from typing import Any, Iterator
 
 from . import catalog
 from .conditions import parse_ip, parse_network, value_problem
-from .document import (
-    OPERATORS,
-    Grammar,
-    PolicyDocument,
-    PolicyKind,
-    Statement,
-    VERSION_2012,
-    as_list,
-    policy_size,
-    split_operator,
-)
+from .document import OPERATORS, VERSION_2012, PolicyDocument, PolicyKind, Statement, policy_size, split_operator
+from .grammar import Grammar, as_list
 from .jsonsource import JsonSyntaxError, load
 from .matching import compile_glob, has_wildcard
 from .problems import CollectingSink, Finding

@@ -19,8 +19,8 @@ from policies.engine import PolicyError, PolicyKind, PolicySet, Principal, Reque
 from . import reference
 
 A, B = "111122223333", "444455556666"
-SETTINGS = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-MONOTONIC = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+MONOTONIC = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 ACTIONS = ["iam:GetUser", "iam:ListUsers", "iam:CreateUser", "iam:DeleteUser", "sts:AssumeRole", "sts:GetCallerIdentity"]
 ACTION_PATTERNS = ACTIONS + ["*", "iam:*", "iam:Get*", "iam:?etUser", "IAM:getuser", "iam:*User", "sts:*", "iam:List?sers", "iam:*e*"]

@@ -10,8 +10,11 @@ well-formed: text is escaped and characters XML 1.0 forbids are dropped.
 from __future__ import annotations
 
 import base64
+import re
+from collections.abc import Callable
 from datetime import datetime, timezone
 from urllib.parse import quote
+from weakref import WeakKeyDictionary
 from xml.sax.saxutils import escape
 
 from botocore.model import OperationModel, Shape
@@ -20,9 +23,12 @@ from awsquery.params import FORBIDDEN
 from awsquery.shapes import result_wrapper
 
 POLICY_DOCUMENT = "policyDocumentType"
+_PLAIN = re.compile(r"[^&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]*")
 
 
 def text(value: str) -> str:
+    if _PLAIN.fullmatch(value):
+        return value
     return escape(FORBIDDEN.sub("", value))
 
 
@@ -59,44 +65,71 @@ def error(namespace: str, *, code: str, message: str, sender_fault: bool, reques
 
 
 def _members(shape: Shape, values: dict, parts: list[str]) -> None:
-    # Members in the model's order; keys the model does not know are not sent.
-    for name, member in shape.members.items():
-        value = values.get(name)
-        if value is None:
-            continue
-        parts.append(f"<{name}>")
-        _value(member, value, parts)
-        parts.append(f"</{name}>")
+    _writer(shape)(values, parts)
 
 
-def _value(shape: Shape, value, parts: list[str]) -> None:
+# One writer per output shape, built on first use: a response of a hundred users
+# then costs a dict lookup per value instead of walking botocore's shape objects.
+_writers: WeakKeyDictionary = WeakKeyDictionary()
+
+
+def _writer(shape: Shape) -> Callable[[object, list[str]], None]:
+    writer = _writers.get(shape)
+    if writer is None:
+        writer = _writers[shape] = _build(shape)
+    return writer
+
+
+def _build(shape: Shape) -> Callable[[object, list[str]], None]:
     kind = shape.type_name
     if kind == "structure":
-        _members(shape, value, parts)
-    elif kind == "list":
-        for item in value:
-            if item is None:
-                continue
-            parts.append("<member>")
-            _value(shape.member, item, parts)
-            parts.append("</member>")
-    elif kind == "map":
-        for key, item in value.items():
-            parts.append("<entry><key>")
-            _value(shape.key, key, parts)
-            parts.append("</key><value>")
-            _value(shape.value, item, parts)
-            parts.append("</value></entry>")
-    elif kind == "boolean":
-        parts.append("true" if value else "false")
-    elif kind in ("integer", "long"):
-        parts.append(str(int(value)))
-    elif kind == "timestamp":
-        parts.append(text(timestamp(value)))
-    elif kind == "blob":
-        raw = value.encode("utf-8") if isinstance(value, str) else bytes(value)
-        parts.append(base64.b64encode(raw).decode("ascii"))
-    elif shape.name == POLICY_DOCUMENT:
-        parts.append(quote(FORBIDDEN.sub("", str(value)), safe=""))
-    else:
-        parts.append(text(str(value)))
+        # Members in the model's order; keys the model does not know are not sent.
+        members = [(name, f"<{name}>", f"</{name}>", member)
+                   for name, member in shape.members.items()]
+
+        def structure(values, parts):
+            for name, opening, closing, member in members:
+                value = values.get(name)
+                if value is not None:
+                    parts.append(opening)
+                    _writer(member)(value, parts)
+                    parts.append(closing)
+        return structure
+    if kind == "list":
+        member = shape.member
+
+        def listing(values, parts):
+            write = _writer(member)
+            for value in values:
+                if value is not None:
+                    parts.append("<member>")
+                    write(value, parts)
+                    parts.append("</member>")
+        return listing
+    if kind == "map":
+        key_shape, value_shape = shape.key, shape.value
+
+        def mapping(values, parts):
+            for key, value in values.items():
+                parts.append("<entry><key>")
+                _writer(key_shape)(key, parts)
+                parts.append("</key><value>")
+                _writer(value_shape)(value, parts)
+                parts.append("</value></entry>")
+        return mapping
+    if kind == "boolean":
+        return lambda value, parts: parts.append("true" if value else "false")
+    if kind in ("integer", "long"):
+        return lambda value, parts: parts.append(str(int(value)))
+    if kind == "timestamp":
+        return lambda value, parts: parts.append(text(timestamp(value)))
+    if kind == "blob":
+        return _blob
+    if shape.name == POLICY_DOCUMENT:
+        return lambda value, parts: parts.append(quote(FORBIDDEN.sub("", str(value)), safe=""))
+    return lambda value, parts: parts.append(text(str(value)))
+
+
+def _blob(value, parts: list[str]) -> None:
+    raw = value.encode("utf-8") if isinstance(value, str) else bytes(value)
+    parts.append(base64.b64encode(raw).decode("ascii"))

@@ -87,3 +87,22 @@ def generate_password(length: int = 20) -> str:
     chars += [secrets.choice(pool) for _ in range(length - len(chars))]
     secrets.SystemRandom().shuffle(chars)
     return "".join(chars)
+
+
+EXPIRED = "expired"
+EXPIRED_HARD = "expired-hard"
+
+
+def expiry_state(user) -> str | None:
+    """Whether an IAM user's console password has outlived the policy's maximum age."""
+    from django.utils import timezone
+
+    if user.is_root or not user.password_changed_at:
+        return None
+    policy = account_policy(user.account)
+    if policy is None or not policy.max_password_age:
+        return None
+    age = timezone.now() - user.password_changed_at
+    if age.days < policy.max_password_age:
+        return None
+    return EXPIRED_HARD if policy.hard_expiry else EXPIRED

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from core import ids
 from core.caller import Caller
+from core.errors import AccessDenied
 from identities.models import Account
 from policies import policyset, selectors
 from policies.engine import PolicyKind, PolicySet, compile_policy
@@ -138,6 +139,26 @@ def end_session(session: RoleSession, now: datetime | None = None) -> None:
     """Revoke one session at once (the console's "Back to <user>")."""
     RoleSession.objects.filter(pk=session.pk, revoked_at__isnull=True).update(
         revoked_at=now or _now())
+
+
+# What GetSessionToken credentials may call (AWS: "Comparing the AWS STS API operations").
+_SESSION_TOKEN_STS_ACTIONS = frozenset({"sts:assumerole", "sts:getcalleridentity"})
+
+
+def check_credential_scope(session: RoleSession, action: str) -> None:
+    """AWS's limits on GetSessionToken credentials, for the wire protocol to apply
+    before it runs ``action``: IAM only when the session was MFA-authenticated
+    (InvalidClientTokenId otherwise, as AWS answers), and of STS only AssumeRole
+    and GetCallerIdentity. Role sessions have no such limit."""
+    if session.is_role_session:
+        return
+    lowered = action.lower()
+    if lowered.startswith("iam:") and not session.mfa_authenticated:
+        raise InvalidClientTokenId()
+    if lowered.startswith("sts:") and lowered not in _SESSION_TOKEN_STS_ACTIONS:
+        name = action.partition(":")[2]
+        raise AccessDenied(f"Cannot call {name} with session credentials", action=action,
+                           principal_arn=session.source_arn)
 
 
 def caller_for_session(session: RoleSession, *, via: str = "api", source_ip: str = "",

@@ -19,7 +19,7 @@ from identities.models import (
     Role,
     User,
 )
-from identities.passwords import check_new_password
+from identities.passwords import EXPIRED, check_new_password, expiry_state
 from policies.authz import authorize, record_grant
 from policies.models import ManagedPolicy
 
@@ -102,7 +102,8 @@ def change_password(caller: Caller, *, old_password: str, new_password: str) -> 
     user = caller.user
     if user is None or user.is_root:
         raise InvalidInput("Only IAM users change their password with ChangePassword.")
-    forced_reset = LoginProfile.objects.filter(user=user, password_reset_required=True).exists()
+    forced_reset = (LoginProfile.objects.filter(user=user, password_reset_required=True).exists()
+                    or expiry_state(user) == EXPIRED)
     policy = PasswordPolicy.objects.filter(account_id=user.account_id).first()
     if forced_reset:
         record_grant(caller, "iam:ChangePassword", user.arn, "password reset required at sign-in")

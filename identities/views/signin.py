@@ -24,13 +24,16 @@ from core.caller import Caller
 from core.decorators import allowed_during_password_reset, public, signed_in_only
 from core.errors import IamError
 from core.http import client_address
-from identities import operations, services, throttle
+from identities import operations, passwords, services, throttle
 from identities.backends import find_account
 from identities.forms import ChangePasswordForm, MFAForm, SignInForm, SignUpForm
 from identities.models import LoginProfile, MFADevice, User
 
 # AWS's sentence for every kind of wrong sign-in: it never says which part.
 SIGNIN_ERROR = "Your authentication information is incorrect. Please try again."
+# Shown only after a right password, as AWS does.
+PASSWORD_EXPIRED_ERROR = ("Your password has expired and the account's password policy requires "
+                          "an administrator to reset it. Contact your administrator.")
 PENDING = "iam_pending_signin"
 
 
@@ -110,6 +113,11 @@ def _attempt_password(request, data: dict) -> str:
                error_message=_failure_reason(data, arn))
         return SIGNIN_ERROR
     throttle.reset(identity_key)
+    expiry = passwords.expiry_state(user)
+    if expiry == passwords.EXPIRED_HARD:
+        record(caller, "signin:ConsoleLogin", outcome="Failure", parameters=params,
+               error_message="Password expired; the password policy requires an administrator reset.")
+        return PASSWORD_EXPIRED_ERROR
     device = MFADevice.objects.filter(user=user, confirmed=True).first()
     if device is not None:
         # A fresh session key for the pending step, then only the user's pk
@@ -141,7 +149,7 @@ def _complete_sign_in(request, user: User, *, mfa: bool) -> None:
     if mfa:
         request.session["iam_mfa_at"] = timezone.now().isoformat()
     reset_required = LoginProfile.objects.filter(user=user, password_reset_required=True).exists()
-    if reset_required:
+    if reset_required or passwords.expiry_state(user) == passwords.EXPIRED:
         request.session["iam_password_reset"] = True
     caller = Caller.for_user(user, via="console", source_ip=_address(request),
                              user_agent=request.META.get("HTTP_USER_AGENT", ""))

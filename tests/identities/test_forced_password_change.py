@@ -80,3 +80,43 @@ def test_the_old_password_must_be_right(client, alice_account, newbie):
     assert "The old password is incorrect." in response.content.decode()
     newbie.refresh_from_db()
     assert newbie.check_password(USER_PASSWORD)
+
+
+def _expire(user, days: int, *, hard: bool):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from identities.models import PasswordPolicy
+
+    PasswordPolicy.objects.create(account=user.account, max_password_age=days, hard_expiry=hard)
+    user.password_changed_at = timezone.now() - timedelta(days=days)
+    user.save(update_fields=["password_changed_at"])
+
+
+def test_an_expired_password_must_be_changed_at_sign_in(client, alice_account):
+    user = make_iam_user(alice_account.account, "oldpass")
+    _expire(user, 90, hard=False)
+    sign_in_user(client, alice_account.id, "oldpass")
+    assert client.get("/iam/")["Location"] == "/signin/change-password/"
+    client.post("/signin/change-password/", {"old_password": USER_PASSWORD,
+                                             "new_password": NEW_PASSWORD,
+                                             "confirm_password": NEW_PASSWORD})
+    assert client.get("/iam/").status_code == 200
+
+
+def test_a_hard_expired_password_needs_an_administrator(client, alice_account):
+    user = make_iam_user(alice_account.account, "stale")
+    _expire(user, 30, hard=True)
+    response = sign_in_user(client, alice_account.id, "stale")
+    assert response.status_code == 200
+    assert "requires an administrator to reset it" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_password_younger_than_the_maximum_age_is_fine(client, alice_account):
+    user = make_iam_user(alice_account.account, "fresh")
+    _expire(user, 90, hard=True)
+    user.password_changed_at = user.password_changed_at + __import__("datetime").timedelta(days=2)
+    user.save(update_fields=["password_changed_at"])
+    assert sign_in_user(client, alice_account.id, "fresh").status_code == 302

@@ -213,3 +213,18 @@ def test_malformed_session_policy_is_refused(make_role, alice_user):
 
     with pytest.raises(MalformedPolicyDocument):
         assume(Caller.for_user(alice_user), role, policy='{"Statement": "nope"}')
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_wrong_mfa_code_counts_against_the_throttle_although_the_call_rolls_back(
+        make_role, alice_account):
+    role = make_role("Sensitive", trust(ACCOUNT_ROOT, condition=MFA_REQUIRED))
+    user, device = _mfa_user(alice_account.account)
+    wrong = f"{(int(_code(device)) + 1) % 1000000:06d}"
+
+    with pytest.raises(AccessDenied):
+        assume(Caller.for_user(user), role, serial_number=device.serial_number, token_code=wrong)
+
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 1
+    assert not RoleSession.objects.exists()

@@ -193,3 +193,20 @@ def test_get_access_key_info_names_the_account_of_any_key(make_role, alice_user,
     with pytest.raises(AccessDenied):
         get_access_key_info(Caller.for_user(alice_user), access_key_id="AKIATESTKEY000000001")
     assert CHARLIE != ALICE and RoleSession.objects.count() == 1
+
+
+def test_session_token_credentials_reach_iam_only_with_mfa_and_sts_only_partly(alice_user):
+    from sts.errors import InvalidClientTokenId
+
+    plain = get_session_token(Caller.for_user(alice_user)).session
+
+    with pytest.raises(InvalidClientTokenId):
+        services.check_credential_scope(plain, "iam:ListUsers")
+    with pytest.raises(AccessDenied) as refused:
+        services.check_credential_scope(plain, "sts:GetAccessKeyInfo")
+    assert refused.value.message == "Cannot call GetAccessKeyInfo with session credentials"
+    services.check_credential_scope(plain, "sts:AssumeRole")
+    services.check_credential_scope(plain, "sts:GetCallerIdentity")
+    RoleSession.objects.filter(pk=plain.pk).update(mfa_authenticated=True)
+    plain.refresh_from_db()
+    services.check_credential_scope(plain, "iam:ListUsers")

@@ -46,9 +46,11 @@ def resolve(signed: Signed) -> Credential:
         return _temporary(signed)
     if not key_id.startswith(ACCESS_KEY_PREFIX) or signed.security_token:
         raise InvalidClientTokenId()
-    access_key = (AccessKey.objects.select_related("user")
-                  .filter(access_key_id=key_id).first())
-    if access_key is None or access_key.status != AccessKey.Status.ACTIVE:
+    try:
+        access_key = AccessKey.objects.select_related("user").get(access_key_id=key_id)
+    except AccessKey.DoesNotExist:
+        raise InvalidClientTokenId() from None
+    if access_key.status != AccessKey.Status.ACTIVE:
         raise InvalidClientTokenId()
     try:
         secret = access_key.secret

@@ -28,6 +28,7 @@ from awsquery.errors import (
     RequestEntityTooLarge,
     SignatureDoesNotMatch,
 )
+from core.caller import Caller
 from core.decorators import public
 from core.errors import IamError
 from core.ids import request_id as new_request_id
@@ -81,12 +82,17 @@ class _Exchange:
             raise RequestEntityTooLarge("The request body is too large.") from None
         query_string = request.META.get("QUERY_STRING", "")
         query = _pairs(query_string)
-        form = _pairs(_text(body)) if request.method == "POST" and _is_form(request) else []
         fields = dict(query)
-        fields.update(form)
-        self.service = (shapes.service_for_version(fields.get("Version")) or self.service)
+        if request.method == "POST" and _is_form(request):
+            fields.update(_pairs(_text(body)))
+        # Until the signature names its service, errors speak for the one the Version names.
+        self.service = shapes.service_for_version(fields.get("Version")) or self.service
+        caller = self._authenticate(request, body, query_string, dict(query))
+        return self._dispatch(caller, fields)
 
-        signed = sigv4.read(request.headers, dict(query))
+    def _authenticate(self, request, body: bytes, query_string: str, query: dict) -> Caller:
+        """The Caller whose key signed this request; every failure is refused before dispatch."""
+        signed = sigv4.read(request.headers, query)
         service = shapes.SERVICES.get(signed.service)
         if service is None:
             raise SignatureDoesNotMatch(
@@ -100,23 +106,25 @@ class _Exchange:
                                             body=body, signed=signed)
         sigv4.verify(credential.secret, signed, canonical)
         credentials.note_use(credential.access_key, signed, timezone.now())
-        caller = credential.caller(**credentials.context(request, signed))
-        self.request_id = caller.request_id
+        return credential.caller(**credentials.context(request, signed),
+                                 request_id=self.request_id)
 
+    def _dispatch(self, caller: Caller, fields: dict[str, str]) -> HttpResponse:
+        """Find the action, parse its parameters by the model, call its one operation."""
         self.action = fields.get("Action", "")
         if not self.action:
             raise MissingAction()
         version = fields.get("Version")
-        if version is not None and version != service.version:
+        if version is not None and version != self.service.version:
             raise InvalidAction(f"Could not find operation {self.action[:128]} for version "
                                 f"{version[:32]}")
-        handler = registry.handler(service.name, self.action)
-        operation = shapes.operation_model(service.name, self.action)
+        handler = registry.handler(self.service.name, self.action)
+        operation = shapes.operation_model(self.service.name, self.action)
         arguments = params.parse(operation.input_shape,
                                  [(k, v) for k, v in fields.items()
                                   if k not in _PROTOCOL_PARAMETERS])
         result = handler(caller, arguments)
-        content = xml.response(operation, service.namespace, result, self.request_id)
+        content = xml.response(operation, self.service.namespace, result, self.request_id)
         return self._xml(content, 200)
 
     def error(self, error: IamError) -> HttpResponse:

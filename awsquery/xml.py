@@ -36,8 +36,9 @@ def timestamp(value) -> str:
     if isinstance(value, datetime):
         if value.tzinfo is not None:
             value = value.astimezone(timezone.utc)
-        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
-    return str(value)
+        return (f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+                f"T{value.hour:02d}:{value.minute:02d}:{value.second:02d}Z")
+    return text(str(value))
 
 
 def response(operation: OperationModel, namespace: str, result: dict | None,
@@ -48,7 +49,7 @@ def response(operation: OperationModel, namespace: str, result: dict | None,
     wrapper = result_wrapper(operation)
     if wrapper:
         parts.append(f"<{wrapper}>")
-        _members(operation.output_shape, result or {}, parts)
+        _writer(operation.output_shape)(result or {}, parts)
         parts.append(f"</{wrapper}>")
     parts.append(f"<ResponseMetadata><RequestId>{text(request_id)}</RequestId></ResponseMetadata>")
     parts.append(f"</{name}Response>")
@@ -62,10 +63,6 @@ def error(namespace: str, *, code: str, message: str, sender_fault: bool, reques
         f"<Code>{text(code)}</Code><Message>{text(message)}</Message>"
         f"</Error><RequestId>{text(request_id)}</RequestId></ErrorResponse>"
     ).encode("utf-8")
-
-
-def _members(shape: Shape, values: dict, parts: list[str]) -> None:
-    _writer(shape)(values, parts)
 
 
 # One writer per output shape, built on first use: a response of a hundred users
@@ -84,15 +81,20 @@ def _build(shape: Shape) -> Callable[[object, list[str]], None]:
     kind = shape.type_name
     if kind == "structure":
         # Members in the model's order; keys the model does not know are not sent.
-        members = [(name, f"<{name}>", f"</{name}>", member)
-                   for name, member in shape.members.items()]
+        # Their writers are looked up on first use, so that recursive shapes end.
+        plan: list = []  # built whole, then published: threads never see half of it
 
         def structure(values, parts):
-            for name, opening, closing, member in members:
+            members = plan[0] if plan else None
+            if members is None:
+                members = [(name, f"<{name}>", f"</{name}>", _writer(member))
+                           for name, member in shape.members.items()]
+                plan[:] = [members]
+            for name, opening, closing, write in members:
                 value = values.get(name)
                 if value is not None:
                     parts.append(opening)
-                    _writer(member)(value, parts)
+                    write(value, parts)
                     parts.append(closing)
         return structure
     if kind == "list":
@@ -122,7 +124,7 @@ def _build(shape: Shape) -> Callable[[object, list[str]], None]:
     if kind in ("integer", "long"):
         return lambda value, parts: parts.append(str(int(value)))
     if kind == "timestamp":
-        return lambda value, parts: parts.append(text(timestamp(value)))
+        return lambda value, parts: parts.append(timestamp(value))
     if kind == "blob":
         return _blob
     if shape.name == POLICY_DOCUMENT:

@@ -153,22 +153,22 @@ def _drive(args) -> tuple[list[float], float, float, int]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     errors = 0
 
-    def send(body: bytes, headers: dict) -> float:
+    def send(method: str, path: str, body: bytes | None, headers: dict) -> float:
         nonlocal errors
         started = time.perf_counter()
-        connection.request("POST", "/", body=body, headers=headers)
+        connection.request(method, path, body=body, headers=headers)
         response = connection.getresponse()
         response.read()
         if response.status != 200:
             errors += 1
         return time.perf_counter() - started
 
-    for body, headers in requests[:warmup]:
-        send(body, headers)
+    for request in requests[:warmup]:
+        send(*request)
     latencies = []
     start = time.perf_counter()
-    for body, headers in requests[warmup:]:
-        latencies.append(send(body, headers))
+    for request in requests[warmup:]:
+        latencies.append(send(*request))
         if time.perf_counter() - start > seconds:
             break
     end = time.perf_counter()
@@ -176,11 +176,14 @@ def _drive(args) -> tuple[list[float], float, float, int]:
     return latencies, start, end, errors
 
 
-def _measure(port: int, key_id: str, secret: str, service: str, params: dict) -> dict:
+def _measure(port: int, key_id: str, secret: str, service: str | None, params: dict) -> dict:
     host = f"127.0.0.1:{port}"
-    per_worker = [[_signed(host, key_id, secret, service, params)
-                   for _ in range(WARMUP_PER_WORKER + REQUESTS_PER_WORKER)]
-                  for _ in range(LOAD_WORKERS)]
+    count = WARMUP_PER_WORKER + REQUESTS_PER_WORKER
+    if service is None:  # the baseline: Django and one query, no signature
+        per_worker = [[("GET", "/healthz", None, {})] * count for _ in range(LOAD_WORKERS)]
+    else:
+        per_worker = [[("POST", "/", *_signed(host, key_id, secret, service, params))
+                       for _ in range(count)] for _ in range(LOAD_WORKERS)]
     with multiprocessing.get_context("fork").Pool(LOAD_WORKERS) as pool:
         results = pool.map(_drive, [(port, requests, WARMUP_PER_WORKER, SECONDS_PER_CALL)
                                     for requests in per_worker])
@@ -214,6 +217,9 @@ def main() -> int:
     try:
         print(f"gunicorn: 4 sync workers on 127.0.0.1:{port}; {LOAD_WORKERS} load workers; "
               f"{USERS} users; {os.cpu_count()} CPUs")
+        baseline = _measure(port, key_id, secret, None, {})
+        print(f"{'baseline /healthz':<18} {baseline['rps']:8.0f} req/s   p50 {baseline['p50']:6.2f} ms"
+              f"   p99 {baseline['p99']:6.2f} ms   1 SQL query/request (no signature, no operation)")
         for label, service, params in CALLS:
             figures = _measure(port, key_id, secret, service, params)
             print(f"{label:<18} {figures['rps']:8.0f} req/s   p50 {figures['p50']:6.2f} ms   "

@@ -73,23 +73,48 @@ def shared_policies(account: str) -> dict[str, str]:
     return {
         "Admin": doc({"Effect": "Allow", "Action": "*", "Resource": "*"}),
         "IAMReadOnly": doc(
-            {"Sid": "Read", "Effect": "Allow", "Action": ["iam:Get*", "iam:List*", "iam:Generate*"], "Resource": "*"}
+            {
+                "Sid": "Read",
+                "Effect": "Allow",
+                "Action": ["iam:Get*", "iam:List*", "iam:Generate*"],
+                "Resource": "*",
+            }
         ),
         "SelfService": doc(
             {
                 "Sid": "OwnKeys",
                 "Effect": "Allow",
-                "Action": ["iam:*AccessKey*", "iam:ChangePassword", "iam:GetUser", "iam:*MFADevice*"],
-                "Resource": [f"arn:aws:iam::{a}:user/${{aws:username}}", f"arn:aws:iam::{a}:mfa/${{aws:username}}"],
+                "Action": [
+                    "iam:*AccessKey*",
+                    "iam:ChangePassword",
+                    "iam:GetUser",
+                    "iam:*MFADevice*",
+                ],
+                "Resource": [
+                    f"arn:aws:iam::{a}:user/${{aws:username}}",
+                    f"arn:aws:iam::{a}:mfa/${{aws:username}}",
+                ],
             },
-            {"Sid": "ListMFA", "Effect": "Allow", "Action": "iam:ListVirtualMFADevices", "Resource": "*"},
+            {
+                "Sid": "ListMFA",
+                "Effect": "Allow",
+                "Action": "iam:ListVirtualMFADevices",
+                "Resource": "*",
+            },
         ),
         "RequireMFA": doc(
             {
                 "Sid": "DenyWithoutMFA",
                 "Effect": "Deny",
-                "NotAction": ["iam:CreateVirtualMFADevice", "iam:EnableMFADevice", "iam:GetUser", "iam:ListMFADevices",
-                              "iam:ChangePassword", "sts:GetSessionToken", "sts:GetCallerIdentity"],
+                "NotAction": [
+                    "iam:CreateVirtualMFADevice",
+                    "iam:EnableMFADevice",
+                    "iam:GetUser",
+                    "iam:ListMFADevices",
+                    "iam:ChangePassword",
+                    "sts:GetSessionToken",
+                    "sts:GetCallerIdentity",
+                ],
                 "Resource": "*",
                 "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}},
             }
@@ -101,7 +126,9 @@ def shared_policies(account: str) -> dict[str, str]:
                 "Action": "*",
                 "Resource": "*",
                 "Condition": {
-                    "NotIpAddress": {"aws:SourceIp": ["192.0.2.0/24", "203.0.113.0/24", "2001:db8::/32"]},
+                    "NotIpAddress": {
+                        "aws:SourceIp": ["192.0.2.0/24", "203.0.113.0/24", "2001:db8::/32"]
+                    },
                     "Bool": {"aws:ViaAWSService": "false"},
                 },
             }
@@ -118,7 +145,13 @@ def shared_policies(account: str) -> dict[str, str]:
             {
                 "Sid": "ManageDevs",
                 "Effect": "Allow",
-                "Action": ["iam:CreateUser", "iam:DeleteUser", "iam:TagUser", "iam:AttachUserPolicy", "iam:PutUserPolicy"],
+                "Action": [
+                    "iam:CreateUser",
+                    "iam:DeleteUser",
+                    "iam:TagUser",
+                    "iam:AttachUserPolicy",
+                    "iam:PutUserPolicy",
+                ],
                 "Resource": f"arn:aws:iam::{a}:user/dev/*",
                 "Condition": {"StringEquals": {"aws:RequestedRegion": ["us-east-1", "eu-west-1"]}},
             },
@@ -155,16 +188,36 @@ def shared_policies(account: str) -> dict[str, str]:
             }
         ),
         "AssumeAppRoles": doc(
-            {"Sid": "Assume", "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": f"arn:aws:iam::*:role/app-*"},
-            {"Sid": "Caller", "Effect": "Allow", "Action": ["sts:GetCallerIdentity", "sts:GetSessionToken"], "Resource": "*"},
+            {
+                "Sid": "Assume",
+                "Effect": "Allow",
+                "Action": "sts:AssumeRole",
+                "Resource": f"arn:aws:iam::*:role/app-*",
+            },
+            {
+                "Sid": "Caller",
+                "Effect": "Allow",
+                "Action": ["sts:GetCallerIdentity", "sts:GetSessionToken"],
+                "Resource": "*",
+            },
         ),
     }
 
 
 def boundary_policy() -> str:
     return doc(
-        {"Sid": "Ceiling", "Effect": "Allow", "Action": ["iam:Get*", "iam:List*", "iam:*AccessKey*", "sts:*", "iam:ChangePassword"], "Resource": "*"},
-        {"Sid": "NoPolicyEdits", "Effect": "Deny", "Action": ["iam:*Policy*", "iam:*PermissionsBoundary*"], "Resource": "*"},
+        {
+            "Sid": "Ceiling",
+            "Effect": "Allow",
+            "Action": ["iam:Get*", "iam:List*", "iam:*AccessKey*", "sts:*", "iam:ChangePassword"],
+            "Resource": "*",
+        },
+        {
+            "Sid": "NoPolicyEdits",
+            "Effect": "Deny",
+            "Action": ["iam:*Policy*", "iam:*PermissionsBoundary*"],
+            "Resource": "*",
+        },
     )
 
 
@@ -173,7 +226,13 @@ def session_policy(rng: random.Random, account: str) -> str:
         {
             "Sid": "SessionScope",
             "Effect": "Allow",
-            "Action": rng.choice([["iam:Get*", "iam:List*"], ["iam:*"], ["iam:ListUsers", "iam:GetUser", "sts:GetCallerIdentity"]]),
+            "Action": rng.choice(
+                [
+                    ["iam:Get*", "iam:List*"],
+                    ["iam:*"],
+                    ["iam:ListUsers", "iam:GetUser", "sts:GetCallerIdentity"],
+                ]
+            ),
             "Resource": rng.choice(["*", f"arn:aws:iam::{account}:user/*"]),
         }
     )
@@ -182,7 +241,12 @@ def session_policy(rng: random.Random, account: str) -> str:
 def trust_policy(rng: random.Random, account: str) -> str:
     other = rng.choice(ACCOUNTS)
     statements = [
-        {"Sid": "SameAccount", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Action": "sts:AssumeRole"},
+        {
+            "Sid": "SameAccount",
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+            "Action": "sts:AssumeRole",
+        },
         {
             "Sid": "Partner",
             "Effect": "Allow",
@@ -190,7 +254,12 @@ def trust_policy(rng: random.Random, account: str) -> str:
             "Action": "sts:AssumeRole",
             "Condition": {"StringEquals": {"sts:ExternalId": f"ext-{rng.randrange(1000)}"}},
         },
-        {"Sid": "EC2", "Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"},
+        {
+            "Sid": "EC2",
+            "Effect": "Allow",
+            "Principal": {"Service": "ec2.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        },
     ]
     if rng.random() < 0.3:
         statements.append(
@@ -221,8 +290,16 @@ def padding(rng: random.Random, account: str, count: int, tag: str) -> list[dict
             resource = f"arn:aws:iam::{account}:instance-profile/{tag}-{i}"
         else:
             action = f"{service}:*"
-            resource = [f"arn:aws:{service}:*:{account}:{tag}{i}-*", f"arn:aws:{service}:*:{account}:shared-{i}"]
-        statement = {"Sid": f"Pad{tag}{i}", "Effect": rng.choice(("Allow", "Allow", "Deny")), "Action": action, "Resource": resource}
+            resource = [
+                f"arn:aws:{service}:*:{account}:{tag}{i}-*",
+                f"arn:aws:{service}:*:{account}:shared-{i}",
+            ]
+        statement = {
+            "Sid": f"Pad{tag}{i}",
+            "Effect": rng.choice(("Allow", "Allow", "Deny")),
+            "Action": action,
+            "Resource": resource,
+        }
         if rng.random() < 0.2:
             statement["Condition"] = {"StringEquals": {"aws:RequestedRegion": "us-east-1"}}
         out.append(statement)
@@ -234,7 +311,14 @@ def extra_policies(rng: random.Random, account: str, count: int, tag: str) -> li
     out = []
     for start in range(0, count, 20):
         statements = padding(rng, account, min(20, count - start), f"{tag}s{start}")
-        out.append(compile_policy(doc(*statements), PolicyKind.MANAGED, policy_id=f"pad-{tag}-{start}", name=f"Pad{start}"))
+        out.append(
+            compile_policy(
+                doc(*statements),
+                PolicyKind.MANAGED,
+                policy_id=f"pad-{tag}-{start}",
+                name=f"Pad{start}",
+            )
+        )
     return out
 
 
@@ -251,8 +335,12 @@ def build(seed: int = 7, principals: int = 3000, requests: int = 100_000, scale:
     shared: dict[tuple[str, str], CompiledPolicy] = {}
     for account in ACCOUNTS:
         for name, text in shared_policies(account).items():
-            shared[(account, name)] = compile_policy(text, PolicyKind.MANAGED, policy_id=f"ANPA{name}{account}", name=name)
-    boundary = compile_policy(boundary_policy(), PolicyKind.BOUNDARY, policy_id="ANPABOUNDARY", name="DevBoundary")
+            shared[(account, name)] = compile_policy(
+                text, PolicyKind.MANAGED, policy_id=f"ANPA{name}{account}", name=name
+            )
+    boundary = compile_policy(
+        boundary_policy(), PolicyKind.BOUNDARY, policy_id="ANPABOUNDARY", name="DevBoundary"
+    )
     groups = {
         "admins": ("Admin",),
         "readers": ("IAMReadOnly", "RequireMFA"),
@@ -278,7 +366,11 @@ def build(seed: int = 7, principals: int = 3000, requests: int = 100_000, scale:
         if roll < 0.8:
             path = rng.choice(("", "dev/", "ops/"))
             name = f"user{n}"
-            principal = Principal.from_arn(f"arn:aws:iam::{account}:user/{path}{name}", tags={"team": team}, user_id=f"AIDA{n:016d}")
+            principal = Principal.from_arn(
+                f"arn:aws:iam::{account}:user/{path}{name}",
+                tags={"team": team},
+                user_id=f"AIDA{n:016d}",
+            )
             chosen = rng.choices(list(groups), weights=group_weights, k=rng.choice((1, 1, 2)))
             policies = [shared[(account, p)] for g in chosen for p in groups[g]]
             inline = doc(
@@ -290,7 +382,9 @@ def build(seed: int = 7, principals: int = 3000, requests: int = 100_000, scale:
                 },
                 *pad,
             )
-            policies.append(compile_policy(inline, PolicyKind.USER_INLINE, policy_id=f"inline-{n}", name="Own"))
+            policies.append(
+                compile_policy(inline, PolicyKind.USER_INLINE, policy_id=f"inline-{n}", name="Own")
+            )
             policies.extend(extra)
             session: tuple[CompiledPolicy, ...] = ()
         else:
@@ -301,15 +395,35 @@ def build(seed: int = 7, principals: int = 3000, requests: int = 100_000, scale:
                 tags={"team": team},
             )
             role_policy = doc(
-                {"Sid": "AppAccess", "Effect": "Allow", "Action": ["iam:Get*", "iam:List*", "sts:GetCallerIdentity"], "Resource": "*"},
-                {"Sid": "PassOwn", "Effect": "Allow", "Action": "iam:PassRole", "Resource": f"arn:aws:iam::{account}:role/{role}"},
+                {
+                    "Sid": "AppAccess",
+                    "Effect": "Allow",
+                    "Action": ["iam:Get*", "iam:List*", "sts:GetCallerIdentity"],
+                    "Resource": "*",
+                },
+                {
+                    "Sid": "PassOwn",
+                    "Effect": "Allow",
+                    "Action": "iam:PassRole",
+                    "Resource": f"arn:aws:iam::{account}:role/{role}",
+                },
                 *pad,
             )
-            policies = [compile_policy(role_policy, PolicyKind.ROLE_INLINE, policy_id=f"role-{n}", name="AppAccess")]
+            policies = [
+                compile_policy(
+                    role_policy, PolicyKind.ROLE_INLINE, policy_id=f"role-{n}", name="AppAccess"
+                )
+            ]
             policies.append(shared[(account, "AssumeAppRoles")])
             policies.extend(extra)
-            session = (compile_policy(session_policy(rng, account), PolicyKind.SESSION, name="session"),) if rng.random() < 0.3 else ()
-            trust = compile_policy(trust_policy(rng, account), PolicyKind.TRUST, policy_id=f"trust-{n}", name="trust")
+            session = (
+                (compile_policy(session_policy(rng, account), PolicyKind.SESSION, name="session"),)
+                if rng.random() < 0.3
+                else ()
+            )
+            trust = compile_policy(
+                trust_policy(rng, account), PolicyKind.TRUST, policy_id=f"trust-{n}", name="trust"
+            )
             roles_by_account[account].append((f"arn:aws:iam::{account}:role/{role}", trust))
         policy_set = PolicySet(
             identity=tuple(policies),
@@ -328,7 +442,9 @@ def build(seed: int = 7, principals: int = 3000, requests: int = 100_000, scale:
         account = principal.account if same else rng.choice(ACCOUNTS)
         context = {
             "aws:CurrentTime": "2025-06-01T12:00:00Z",
-            "aws:SourceIp": rng.choice(("192.0.2.10", "198.51.100.7", "203.0.113.99", "2001:db8::1")),
+            "aws:SourceIp": rng.choice(
+                ("192.0.2.10", "198.51.100.7", "203.0.113.99", "2001:db8::1")
+            ),
             "aws:RequestedRegion": rng.choice(("us-east-1", "eu-west-1", "ap-south-1")),
             "aws:ViaAWSService": "false",
         }
@@ -345,15 +461,25 @@ def build(seed: int = 7, principals: int = 3000, requests: int = 100_000, scale:
             resource_policy = (trust,)
             if rng.random() < 0.5:
                 context["sts:ExternalId"] = f"ext-{rng.randrange(1000)}"
-        elif action in ("sts:GetCallerIdentity", "sts:GetSessionToken", "iam:ListUsers", "iam:ListRoles",
-                        "iam:ListPolicies", "iam:ListGroups", "iam:GetAccountSummary", "iam:ListEvents"):
+        elif action in (
+            "sts:GetCallerIdentity",
+            "sts:GetSessionToken",
+            "iam:ListUsers",
+            "iam:ListRoles",
+            "iam:ListPolicies",
+            "iam:ListGroups",
+            "iam:GetAccountSummary",
+            "iam:ListEvents",
+        ):
             resource = "*"
         elif action in ("iam:GetPolicy", "iam:GetPolicyVersion"):
             resource = f"arn:aws:iam::{account}:policy/pol{rng.randrange(50)}"
         elif action in ("iam:GetRole", "iam:PassRole"):
             resource = f"arn:aws:iam::{account}:role/app-{rng.randrange(principals)}"
             if action == "iam:PassRole":
-                context["iam:PassedToService"] = rng.choice(("ec2.amazonaws.com", "lambda.amazonaws.com"))
+                context["iam:PassedToService"] = rng.choice(
+                    ("ec2.amazonaws.com", "lambda.amazonaws.com")
+                )
         elif action in ("iam:CreateVirtualMFADevice", "iam:EnableMFADevice", "iam:ListMFADevices"):
             resource = f"arn:aws:iam::{account}:mfa/user{rng.randrange(principals)}"
         elif action == "iam:GetEvent":
@@ -362,7 +488,8 @@ def build(seed: int = 7, principals: int = 3000, requests: int = 100_000, scale:
             if principal.kind == "User" and rng.random() < 0.4:
                 resource = principal.arn
             else:
-                resource = f"arn:aws:iam::{account}:user/{rng.choice(('', 'dev/', 'ops/'))}user{rng.randrange(principals)}"
+                path = rng.choice(("", "dev/", "ops/"))
+                resource = f"arn:aws:iam::{account}:user/{path}user{rng.randrange(principals)}"
         request = Request(action, resource, principal, context)
         out_requests.append(request)
         out_sets.append(

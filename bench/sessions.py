@@ -12,7 +12,9 @@ task runs - followed by a second run that finds nothing left to do.
 
 from __future__ import annotations
 
+import base64
 import os
+import secrets
 import sys
 import time
 from datetime import datetime, timedelta, timezone
@@ -44,6 +46,11 @@ def _setup_django(config: dict) -> None:
     os.environ["DATABASE_URL"] = (f"postgres://{user}{password}@{config['HOST'] or '127.0.0.1'}:"
                                   f"{config['PORT'] or 5432}/{SCRATCH}")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iamconsole.settings")
+    # A scratch database holds no secret worth keeping: throwaway keys let the
+    # benchmark run where the deployment's own are not configured.
+    os.environ.setdefault("SECRET_KEY", "bench-" + secrets.token_urlsafe(40))
+    os.environ.setdefault("IAM_ENCRYPTION_KEYS",
+                          "bench:" + base64.b64encode(secrets.token_bytes(32)).decode())
     import django
 
     django.setup()

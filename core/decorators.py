@@ -24,3 +24,9 @@ def allowed_during_password_reset(view):
     """Reachable while the user still has to change a forced password."""
     view.iam_password_reset_ok = True
     return view
+
+
+def allowed_before_mfa_enrolment(view):
+    """Reachable while the account requires MFA and the user has none yet."""
+    view.iam_enrolment_ok = True
+    return view

@@ -106,6 +106,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "identities.middleware.ConsoleSessionMiddleware",
     "core.middleware.ConsoleMiddleware",
 ]
 
@@ -155,7 +156,12 @@ LOGIN_REDIRECT_URL = "identities:dashboard"
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = env_int("IAM_SESSION_MAX_AGE", 12 * 3600)
+# Absolute session lifetime (AWS's console: 12 hours), idle timeout, and how
+# recent a password or MFA proof must be before changing credentials.
+IAM_SESSION_MAX_AGE = env_int("IAM_SESSION_MAX_AGE", 12 * 3600)
+IAM_SESSION_IDLE_SECONDS = env_int("IAM_SESSION_IDLE_SECONDS", 3600)
+IAM_REAUTHENTICATE_SECONDS = env_int("IAM_REAUTHENTICATE_SECONDS", 15 * 60)
+SESSION_COOKIE_AGE = IAM_SESSION_MAX_AGE
 SESSION_COOKIE_SECURE = env_bool("IAM_SECURE_COOKIES", default=not (EMBEDDED or DEBUG))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"

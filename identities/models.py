@@ -16,6 +16,7 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django_otp.models import Device, ThrottlingMixin
 from django_otp.oath import TOTP
 
@@ -32,6 +33,8 @@ class Account(models.Model):
     # Bumped in the same transaction as any change to who holds which policy
     # in this account, so that cached policy sets are never stale.
     policy_generation = models.PositiveBigIntegerField(default=0)
+    # Account setting: IAM users must enrol an MFA device before anything else.
+    require_mfa_for_console = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return self.alias or self.id
@@ -68,6 +71,9 @@ class User(AbstractBaseUser):
     password_changed_at = models.DateTimeField(null=True, blank=True)
     # AWS tags in their order: [{"Key": ..., "Value": ...}, ...]
     tags = models.JSONField(default=list, blank=True)
+    # Part of every session's hash: bumping it signs the user out everywhere
+    # (MFA changes, "sign out everywhere"); password changes do so by themselves.
+    credentials_generation = models.PositiveIntegerField(default=0)
 
     objects = UserManager()
 
@@ -111,6 +117,14 @@ class User(AbstractBaseUser):
 
     def get_username(self) -> str:
         return self.display_name
+
+    def get_session_auth_hash(self) -> str:
+        """Django's session hash, which also follows ``credentials_generation``."""
+        return salted_hmac(
+            "identities.User.get_session_auth_hash",
+            f"{self.password}:{self.credentials_generation}",
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class LoginProfile(models.Model):
@@ -314,3 +328,18 @@ class PasswordHistory(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+
+class ConsoleSession(models.Model):
+    """A signed-in console session, so that users can see and end their own."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="console_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+    source_ip = models.CharField(max_length=64, blank=True)
+    user_agent = models.CharField(max_length=512, blank=True)
+    mfa = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-last_seen_at"]

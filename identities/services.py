@@ -17,6 +17,8 @@ from identities.passwords import check_new_password
 
 ALIAS_PATTERN = re.compile(r"^[a-z0-9](([a-z0-9]|-(?!-))*[a-z0-9])?$")
 ACCOUNT_ID_PATTERN = re.compile(r"^[0-9]{12}$")
+# Words the sign-in URLs use for their own pages (/signin/mfa/ and so on).
+RESERVED_ALIASES = {"mfa", "reauthenticate", "change-password"}
 EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}$")
 USER_NAME_PATTERN = re.compile(r"^[\w+=,.@-]{1,64}$", re.ASCII)
 
@@ -28,6 +30,8 @@ def validate_alias(alias: str) -> str:
             "The account alias must be 3 to 63 characters: lowercase letters, digits "
             "and hyphens, starting and ending with a letter or digit."
         )
+    if alias in RESERVED_ALIASES:
+        raise ValidationError(f"The account alias {alias} is reserved by the console.")
     if alias.isdigit():
         raise ValidationError("The account alias cannot be only digits: it would look like an account id.")
     return alias

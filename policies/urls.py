@@ -1,6 +1,6 @@
 from django.urls import path
 
-from policies.views import editor, policies
+from policies.views import editor, policies, simulator
 
 app_name = "policies"
 
@@ -17,4 +17,5 @@ urlpatterns = [
          name="policy-entities-update"),
     path("iam/delete-policy/<path:policy_arn>", policies.policy_delete, name="policy-delete"),
     path("iam/policies/<path:policy_arn>", policies.policy_detail, name="policy-detail"),
+    path("iam/policy-simulator/", simulator.simulator, name="simulator"),
 ]

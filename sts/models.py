@@ -40,7 +40,7 @@ class RoleSession(models.Model):
     role_name = models.CharField(max_length=64, blank=True)
     # The IAM user (or root) a session token acts as; empty for role sessions.
     user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="session_tokens")
+                             related_name="session_tokens", db_index=False)
     session_name = models.CharField(max_length=64, blank=True)
 
     access_key_id = models.CharField(max_length=32, unique=True)
@@ -71,9 +71,13 @@ class RoleSession(models.Model):
             # The expiry task only ever looks at rows it has not marked yet.
             models.Index(fields=["expires_at"], condition=Q(expired_marked_at__isnull=True),
                          name="sts_session_unmarked_expiry"),
-            # delete_old_sessions (daily) reads old rows by expiry.
-            models.Index(fields=["expires_at"], name="sts_session_expires_at"),
+            # Role sessions (most rows) have no user: index only the session tokens.
+            models.Index(fields=["user"], condition=Q(user__isnull=False),
+                         name="sts_session_token_user"),
         ]
+        # No plain index on expires_at: marking a row expired rewrites every
+        # index entry of it (the partial index's condition changes), so each
+        # index costs the expiry task; the daily delete can afford a scan.
         constraints = [
             models.CheckConstraint(
                 condition=(Q(kind="role", user__isnull=True)
@@ -95,7 +99,8 @@ class RoleSession(models.Model):
     def arn(self) -> str:
         """The principal ARN the credentials act as."""
         if self.is_role_session:
-            return f"arn:aws:sts::{self.account_id}:assumed-role/{self.role_name}/{self.session_name}"
+            return (f"arn:aws:sts::{self.account_id}:assumed-role/"
+                    f"{self.role_name}/{self.session_name}")
         return self.source_arn
 
     @property

@@ -17,8 +17,13 @@ from datetime import datetime, timedelta
 
 from audit.recording import operation
 from core.caller import Caller
-from core.errors import AccessDenied, LimitExceeded, MalformedPolicyDocument, NoSuchEntity, \
-    ValidationError
+from core.errors import (
+    AccessDenied,
+    LimitExceeded,
+    MalformedPolicyDocument,
+    NoSuchEntity,
+    ValidationError,
+)
 from identities.lookups import find_role
 from identities.models import AccessKey, MFADevice, Role
 from policies import policyset, selectors
@@ -175,12 +180,17 @@ def _assume_role(caller: Caller, *, role_arn, role_session_name, duration_second
                               "for this role.")
     _check_policy_arns_exist(role.account_id, arns)
 
-    mfa_at = mfa.at if mfa.state == "verified" else caller.mfa_authenticated_at
+    # A user's MFA (console sign-in, or an MFA session token) carries into the
+    # role session; a chained session is MFA-authenticated only by a code given
+    # in this call, so MFA cannot be laundered through a chain of roles.
+    mfa_at = mfa.at if mfa.state == "verified" else (
+        caller.mfa_authenticated_at if parent is None else None)
     session = RoleSession(
         kind=RoleSession.Kind.ROLE, account_id=role.account_id, role=role,
         issued_role_arn=role.arn, role_unique_id=role.role_id, role_name=role.name,
         session_name=role_session_name, source_arn=caller.principal_arn,
-        source_account=caller.account_id, issued_at=now, expires_at=now + timedelta(seconds=duration),
+        source_account=caller.account_id, issued_at=now,
+        expires_at=now + timedelta(seconds=duration),
         is_console=is_console, chained=parent is not None, policy=policy or "",
         policy_arns=arns, tags=inherited + session_tags,
         transitive_tag_keys=[t["Key"] for t in inherited] + transitive,

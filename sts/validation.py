@@ -17,7 +17,8 @@ _TOKEN_CODE = re.compile(r"^[0-9]{6}$")
 _ACCESS_KEY_ID = re.compile(r"^[A-Za-z0-9]{16,128}$")
 # arn:aws:iam::<account>:role<path><name>
 ROLE_ARN = re.compile(
-    r"^arn:aws:iam::(?P<account>[0-9]{12}):role(?P<path>/|/[\x21-\x7e]*/)(?P<name>[\w+=,.@-]{1,64})$",
+    r"^arn:aws:iam::(?P<account>[0-9]{12}):role"
+    r"(?P<path>/|/[\x21-\x7e]*/)(?P<name>[\w+=,.@-]{1,64})$",
     re.ASCII,
 )
 

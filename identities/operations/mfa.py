@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django_otp.oath import TOTP
 
@@ -100,6 +101,7 @@ def enable_mfa_device(caller: Caller, *, serial_number: str, authentication_code
     device.last_t = step + 1
     device.drift = step + 1 - _current_step()
     device.save()
+    _end_sessions(user)
     return device
 
 
@@ -131,6 +133,7 @@ def deactivate_mfa_device(caller: Caller, *, serial_number: str,
                .update(user=None, confirmed=False, enabled_at=None))
     if not updated:
         raise NoSuchEntity(f"MFA Device with serial number {serial_number} does not exist.")
+    _end_sessions(user)
 
 
 @operation("iam:DeleteVirtualMFADevice")
@@ -198,3 +201,8 @@ def _device_owner(caller: Caller, user_name: str | None, action: str) -> User:
         authorize(caller, action, caller.principal_arn)
         return caller.user
     return own_or_named_user(caller, user_name, action)
+
+
+def _end_sessions(user: User) -> None:
+    """An MFA change ends the user's console sessions (the session hash follows it)."""
+    User.objects.filter(pk=user.pk).update(credentials_generation=F("credentials_generation") + 1)

@@ -31,18 +31,20 @@ MAX_ROLES_PER_ACCOUNT = 1000
 
 
 def _max_session_duration(value) -> int:
+    """AWS's bounds for MaxSessionDuration: one to twelve hours."""
     if not isinstance(value, int) or isinstance(value, bool):
         raise ValidationError("1 validation error detected: Value at 'maxSessionDuration' failed "
                               "to satisfy constraint: Member must be an integer")
     if value < MIN_MAX_SESSION_DURATION:
-        raise ValidationError(f"1 validation error detected: Value '{value}' at 'maxSessionDuration' "
-                              "failed to satisfy constraint: Member must have value greater than "
-                              f"or equal to {MIN_MAX_SESSION_DURATION}")
+        raise _duration_error(value, f"greater than or equal to {MIN_MAX_SESSION_DURATION}")
     if value > MAX_MAX_SESSION_DURATION:
-        raise ValidationError(f"1 validation error detected: Value '{value}' at 'maxSessionDuration' "
-                              "failed to satisfy constraint: Member must have value less than or "
-                              f"equal to {MAX_MAX_SESSION_DURATION}")
+        raise _duration_error(value, f"less than or equal to {MAX_MAX_SESSION_DURATION}")
     return value
+
+
+def _duration_error(value: int, bound: str) -> ValidationError:
+    return ValidationError(f"1 validation error detected: Value '{value}' at 'maxSessionDuration' "
+                           f"failed to satisfy constraint: Member must have value {bound}")
 
 
 def _description(value) -> str:

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from core.actions import run
 from core.errors import NoSuchEntity
 from core.http import ConsoleRequest
-from identities.operations import password_policy
+from identities.operations import console_sessions, password_policy
 
 
 def account_settings(request: ConsoleRequest):
@@ -18,7 +18,8 @@ def account_settings(request: ConsoleRequest):
     except NoSuchEntity:
         policy = None
     return render(request, "identities/account_settings.html", {
-        "policy": policy, "editing": request.GET.get("edit") == "1"})
+        "policy": policy, "editing": request.GET.get("edit") == "1",
+        "require_mfa": request.caller.user.account.require_mfa_for_console})
 
 
 def _int_or_none(value: str):
@@ -51,3 +52,12 @@ def password_policy_update(request: ConsoleRequest):
         return redirect("identities:account-settings")
     messages.info(request, "Nothing was changed.")
     return redirect("/iam/account-settings/?edit=1")
+
+
+@require_POST
+def require_mfa_update(request: ConsoleRequest):
+    required = request.POST.get("required") == "on"
+    run(request, console_sessions.set_require_mfa_for_console,
+        "Console users must now use MFA." if required else "MFA is no longer required.",
+        required=required)
+    return redirect("identities:account-settings")

@@ -8,7 +8,6 @@ from urllib.parse import quote
 
 import segno
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -16,20 +15,43 @@ from django.views.decorators.http import require_POST
 
 from core.actions import run
 from core.errors import AccessDenied, IamError
+from core.decorators import allowed_before_mfa_enrolment
 from core.http import ConsoleRequest
-from identities import secrets_display
-from identities.operations import account, credentials, mfa, pages
+from identities.decorators import recent_authentication_required
+from identities import secrets_display, sessions
+from identities.operations import account, console_sessions, credentials, mfa, pages
 
 PENDING_SEED = "iam_pending_mfa_seed"
 
 
+@allowed_before_mfa_enrolment
 def security_credentials(request: ConsoleRequest):
     """Console password, MFA devices and access keys of the caller itself."""
     details = pages.own_credentials(request.caller)
-    return render(request, "identities/security_credentials.html", {"details": details})
+    return render(request, "identities/security_credentials.html", {
+        "details": details,
+        "console_sessions": console_sessions.list_own_console_sessions(request.caller),
+        "current_session": request.session.session_key,
+    })
 
 
 @require_POST
+def own_sessions_end(request: ConsoleRequest):
+    """End one of one's own other sessions, or all of them."""
+    from identities.models import ConsoleSession
+
+    current = request.session.session_key
+    if request.POST.get("all"):
+        ids = list(ConsoleSession.objects.filter(user=request.user).values_list("pk", flat=True))
+    else:
+        ids = [int(v) for v in request.POST.getlist("session") if v.isdigit()]
+    ended = console_sessions.end_own_console_sessions(request.caller, session_ids=ids, keep=current)
+    messages.success(request, f"Signed out {ended} other session(s).")
+    return redirect("identities:security-credentials")
+
+
+@require_POST
+@recent_authentication_required
 def change_password(request: ConsoleRequest):
     """Change the caller's own console password (old, new, confirm)."""
     new = request.POST.get("new_password", "")
@@ -39,11 +61,13 @@ def change_password(request: ConsoleRequest):
              old_password=request.POST.get("old_password", ""), new_password=new):
         request.user.refresh_from_db()
         # Other sessions end with the old password hash; this one carries on.
-        update_session_auth_hash(request, request.user)
+        sessions.keep_current(request, request.user)
     return redirect("identities:security-credentials")
 
 
 @never_cache
+@allowed_before_mfa_enrolment
+@recent_authentication_required
 def mfa_assign(request: ConsoleRequest):
     """Assign a virtual MFA device: the seed lives in the session until two codes match,
     so an abandoned setup leaves nothing behind."""
@@ -69,7 +93,10 @@ def mfa_assign(request: ConsoleRequest):
             messages.error(request, error.message)
         else:
             del request.session[PENDING_SEED]
-            request.session.cycle_key()
+            # An MFA change ends the user's other sessions; this one goes on.
+            request.user.refresh_from_db()
+            sessions.keep_current(request, request.user)
+            request.session["iam_mfa_enrolled"] = True
             messages.success(request, "MFA device assigned. You will need it at your next sign-in.")
             return redirect("identities:security-credentials")
     else:
@@ -86,6 +113,7 @@ def mfa_assign(request: ConsoleRequest):
 
 
 @require_POST
+@recent_authentication_required
 def mfa_update(request: ConsoleRequest):
     """Resync or remove one of the caller's own MFA devices."""
     serial = request.POST.get("serial_number", "")
@@ -94,6 +122,8 @@ def mfa_update(request: ConsoleRequest):
             authentication_code1=request.POST.get("code1", "").strip(),
             authentication_code2=request.POST.get("code2", "").strip())
     elif run(request, mfa.deactivate_mfa_device, "MFA device removed.", serial_number=serial):
+        request.user.refresh_from_db()
+        sessions.keep_current(request, request.user)
         try:
             mfa.delete_virtual_mfa_device(request.caller, serial_number=serial)
         except AccessDenied:
@@ -104,6 +134,7 @@ def mfa_update(request: ConsoleRequest):
 
 
 @require_POST
+@recent_authentication_required
 def own_access_key_create(request: ConsoleRequest):
     created = run(request, credentials.create_access_key)
     if created:
@@ -113,6 +144,7 @@ def own_access_key_create(request: ConsoleRequest):
 
 
 @require_POST
+@recent_authentication_required
 def own_access_key_update(request: ConsoleRequest, access_key_id: str):
     """Activate, deactivate or delete one of the caller's own keys (rotation steps)."""
     choice = request.POST.get("do")

@@ -11,7 +11,7 @@ import time
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
+from django.contrib.auth import authenticate, login, logout
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,10 +21,15 @@ from django.views.decorators.http import require_POST
 
 from audit.recording import record
 from core.caller import Caller
-from core.decorators import allowed_during_password_reset, public, signed_in_only
+from core.decorators import (
+    allowed_before_mfa_enrolment,
+    allowed_during_password_reset,
+    public,
+    signed_in_only,
+)
 from core.errors import IamError
 from core.http import client_address
-from identities import operations, passwords, services, throttle
+from identities import operations, passwords, services, sessions, throttle
 from identities.backends import find_account
 from identities.forms import ChangePasswordForm, MFAForm, SignInForm, SignUpForm
 from identities.models import LoginProfile, MFADevice, User
@@ -145,7 +150,10 @@ def _failure_reason(data: dict, arn: str) -> str:
 
 
 def _complete_sign_in(request, user: User, *, mfa: bool) -> None:
+    # login() gives the session a new key; sessions.started tracks it.
     login(request, user, backend="identities.backends.ConsoleBackend")
+    request.iam_source_ip = _address(request)
+    sessions.started(request, user, mfa=mfa)
     if mfa:
         request.session["iam_mfa_at"] = timezone.now().isoformat()
     reset_required = LoginProfile.objects.filter(user=user, password_reset_required=True).exists()
@@ -198,6 +206,7 @@ def signin_mfa(request):
 
 @signed_in_only
 @allowed_during_password_reset
+@allowed_before_mfa_enrolment
 @never_cache
 def signin_change_password(request):
     """The password change forced at sign-in (and the user's own change later)."""
@@ -213,9 +222,10 @@ def signin_change_password(request):
         except IamError as exc:
             error = exc.message
         else:
-            # The password hash changed: keep this session, with a new key.
+            # The password hash changed: other sessions end, this one goes on
+            # with a new key.
             request.user.refresh_from_db()
-            update_session_auth_hash(request, request.user)
+            sessions.keep_current(request, request.user)
             request.session.pop("iam_password_reset", None)
             messages.success(request, "Your password has been changed.")
             return redirect("identities:dashboard")
@@ -227,10 +237,12 @@ def signin_change_password(request):
 @require_POST
 @signed_in_only
 @allowed_during_password_reset
+@allowed_before_mfa_enrolment
 def signout(request):
     """Sign out: the session is deleted on the server, not just forgotten."""
     caller = request.caller
     record(caller, "signin:ConsoleLogout")
+    sessions.forget(request.session.session_key)
     logout(request)
     messages.success(request, "You have signed out.")
     return redirect("identities:signin")
@@ -259,3 +271,35 @@ def signup(request):
                                       "Sign in as the root user.")
             return redirect("identities:signin")
     return render(request, "identities/signup.html", {"form": form, "error": error})
+
+
+@signed_in_only
+@allowed_before_mfa_enrolment
+@never_cache
+def reauthenticate(request):
+    """Prove it is still you (password, or an MFA code) before changing credentials."""
+    user = request.user
+    device = MFADevice.objects.filter(user=user, confirmed=True).first()
+    error = ""
+    if request.method == "POST":
+        key = throttle.identity_key(user.account_id if not user.is_root else "root",
+                                    user.name if not user.is_root else user.email)
+        keys = (key, throttle.address_key(_address(request)))
+        password = request.POST.get("password", "")
+        code = request.POST.get("code", "").strip()
+        proven = False
+        if not throttle.is_blocked(*keys):
+            proven = bool(password) and user.check_password(password)
+            if not proven and device is not None and code:
+                proven = device.verify_token(code)
+        if proven:
+            sessions.reauthenticated(request)
+            record(request.caller, "signin:Reauthenticate")
+            return redirect(_safe_next(request, reverse("identities:security-credentials")))
+        throttle.record_failure(*keys)
+        record(request.caller, "signin:Reauthenticate", outcome="Failure",
+               error_message="Wrong password or MFA code at re-authentication.")
+        error = SIGNIN_ERROR
+    return render(request, "identities/reauthenticate.html", {
+        "error": error, "has_mfa": device is not None, "next": request.GET.get("next", ""),
+    })

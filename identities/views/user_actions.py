@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from core.actions import run
 from core.http import ConsoleRequest
 from identities import secrets_display
-from identities.operations import credentials, groups, mfa
+from identities.operations import console_sessions, credentials, groups, mfa
 from identities.passwords import generate_password
 
 
@@ -110,3 +110,14 @@ def policies_update(request: ConsoleRequest, user_name: str):
         run(request, policy_ops.attach_user_policy, "Policy attached.", user_name=user_name,
             policy_arn=policy_arn)
     return _back(user_name, "permissions")
+
+
+@require_POST
+def sessions_update(request: ConsoleRequest, user_name: str):
+    """Sign a user out everywhere, or clear their failed sign-in counter."""
+    if request.POST.get("do") == "unlock":
+        run(request, console_sessions.unlock_sign_in, "Sign-in unlocked.", user_name=user_name)
+    else:
+        run(request, console_sessions.sign_out_everywhere, f"{user_name} was signed out everywhere.",
+            user_name=user_name)
+    return _back(user_name, "security_credentials")

@@ -100,6 +100,10 @@ def access_level(action: str) -> str:
         return TAGGING
     if name.endswith("PasswordPolicy"):
         return WRITE
-    if name.startswith(("Put", "Attach", "Detach")) or "Policy" in name or "PermissionsBoundary" in name:
+    if (
+        name.startswith(("Put", "Attach", "Detach"))
+        or "Policy" in name
+        or "PermissionsBoundary" in name
+    ):
         return PERMISSIONS_MANAGEMENT
     return WRITE

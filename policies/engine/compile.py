@@ -17,13 +17,23 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from .conditions import compile_condition
 from .document import PolicyDocument, PolicyKind, PrincipalBlock, Statement
 from .grammar import parse_policy
-from .matching import Matcher, Piece, always, compile_any, compile_glob, compile_pieces, has_wildcard, never
+from .matching import (
+    Matcher,
+    Piece,
+    always,
+    compile_any,
+    compile_glob,
+    compile_pieces,
+    has_wildcard,
+    never,
+)
 from .problems import PolicyError
 from .variables import Template, parse_template
 
@@ -73,7 +83,9 @@ class CompiledStatement:
         if statement.conditions:
             conditions = statement.conditions
             self.cond = _lazy(
-                self, "cond", lambda: _all_of([compile_condition(c, variables_enabled) for c in conditions])
+                self,
+                "cond",
+                lambda: _all_of([compile_condition(c, variables_enabled) for c in conditions]),
             )
         else:
             self.cond = None
@@ -94,7 +106,16 @@ class PolicyCore:
     function of the document.
     """
 
-    __slots__ = ("document", "digest", "statements", "_exact", "_service", "_global", "_not_action", "_memo")
+    __slots__ = (
+        "document",
+        "digest",
+        "statements",
+        "_exact",
+        "_service",
+        "_global",
+        "_not_action",
+        "_memo",
+    )
 
     def __init__(self, document: PolicyDocument, digest: str) -> None:
         self.document = document
@@ -105,7 +126,9 @@ class PolicyCore:
         self._service: dict[str, list[tuple[Matcher, CompiledStatement]]] = {}
         self._global: list[tuple[Matcher, CompiledStatement]] = []
         self._not_action: list[tuple[Matcher, CompiledStatement]] = []
-        self._memo: dict[str, tuple[tuple[CompiledStatement, ...], tuple[CompiledStatement, ...]]] = {}
+        self._memo: dict[
+            str, tuple[tuple[CompiledStatement, ...], tuple[CompiledStatement, ...]]
+        ] = {}
         for compiled in self.statements:
             self._index(compiled)
 
@@ -131,7 +154,9 @@ class PolicyCore:
             else:
                 self._exact.setdefault(lowered, []).append(compiled)
 
-    def lookup(self, action: str) -> tuple[tuple[CompiledStatement, ...], tuple[CompiledStatement, ...]]:
+    def lookup(
+        self, action: str
+    ) -> tuple[tuple[CompiledStatement, ...], tuple[CompiledStatement, ...]]:
         """(deny statements, allow statements) whose Action/NotAction covers the
         lower-cased ``action``, in document order."""
         found = self._memo.get(action)
@@ -142,7 +167,9 @@ class PolicyCore:
             self._memo[action] = found
         return found
 
-    def _compute(self, action: str) -> tuple[tuple[CompiledStatement, ...], tuple[CompiledStatement, ...]]:
+    def _compute(
+        self, action: str
+    ) -> tuple[tuple[CompiledStatement, ...], tuple[CompiledStatement, ...]]:
         hits: dict[int, CompiledStatement] = {}
         for compiled in self._exact.get(action, ()):
             hits[compiled.index] = compiled
@@ -181,7 +208,10 @@ class CompiledPolicy:
         if found is None:
             denies, allows = self.core.lookup(action)
             refs = self.statements
-            found = (tuple((st, refs[st.index]) for st in denies), tuple((st, refs[st.index]) for st in allows))
+            found = (
+                tuple((st, refs[st.index]) for st in denies),
+                tuple((st, refs[st.index]) for st in allows),
+            )
             if len(self._pairs) >= _MEMO_SIZE:
                 self._pairs.clear()
             self._pairs[action] = found
@@ -208,7 +238,9 @@ def content_digest(text: str, kind: PolicyKind) -> str:
     return hashlib.sha256(f"{kind.label}\0{text}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def compile_policy(text: str, kind: PolicyKind, *, policy_id: str = "", name: str = "") -> CompiledPolicy:
+def compile_policy(
+    text: str, kind: PolicyKind, *, policy_id: str = "", name: str = ""
+) -> CompiledPolicy:
     """Parse (raising ``PolicyError``) and compile ``text``; the compilation is shared
     with every other policy of the same kind and text."""
     digest = content_digest(text, kind)
@@ -225,7 +257,9 @@ def compile_policy(text: str, kind: PolicyKind, *, policy_id: str = "", name: st
     return label(core, policy_id=policy_id, name=name)
 
 
-def compile_document(document: PolicyDocument, *, policy_id: str = "", name: str = "") -> CompiledPolicy:
+def compile_document(
+    document: PolicyDocument, *, policy_id: str = "", name: str = ""
+) -> CompiledPolicy:
     """Compile an already parsed document (not cached: it has no source text)."""
     return label(PolicyCore(document, ""), policy_id=policy_id, name=name)
 
@@ -246,7 +280,9 @@ def clear_cache() -> None:
         _cache.clear()
 
 
-def context_keys_in(*policies: CompiledPolicy | PolicyDocument | str, kind: PolicyKind | None = None) -> list[str]:
+def context_keys_in(
+    *policies: CompiledPolicy | PolicyDocument | str, kind: PolicyKind | None = None
+) -> list[str]:
     """Condition keys and policy-variable names the policies use, sorted - what
     ``GetContextKeysForCustomPolicy`` returns.  Text is parsed as ``kind``; without
     one, as a managed policy, or as a resource policy when it names principals."""
@@ -304,7 +340,9 @@ def _lazy(target: CompiledStatement, attr: str, build: Callable[[], Callable]) -
     return first_call
 
 
-def _resource_tests(target: CompiledStatement, statement: Statement, variables_enabled: bool) -> tuple[Any, Any]:
+def _resource_tests(
+    target: CompiledStatement, statement: Statement, variables_enabled: bool
+) -> tuple[Any, Any]:
     """(res_match(resource), res_dynamic(resource, ctx)); None for "always"."""
     negate = statement.not_resource is not None
     values = statement.not_resource if negate else statement.resource
@@ -317,7 +355,10 @@ def _resource_tests(target: CompiledStatement, statement: Statement, variables_e
     dynamic = [t for t in templates if t.variables]
     if not dynamic:
         if negate:
-            return _lazy(target, "res_match", lambda: _negated(compile_any(static_patterns, True))), None
+            return (
+                _lazy(target, "res_match", lambda: _negated(compile_any(static_patterns, True))),
+                None,
+            )
         return _lazy(target, "res_match", lambda: compile_any(static_patterns, True)), None
     static_box: list[Matcher] = []
 
@@ -374,7 +415,9 @@ def _principal_matcher(block: PrincipalBlock) -> Callable[[Any], int]:
             return MATCH_DIRECT if principal.arn in services else 0
         if kind == "Anonymous":
             return 0
-        if principal.arn in aws or (principal.federated is not None and principal.federated in federated):
+        if principal.arn in aws or (
+            principal.federated is not None and principal.federated in federated
+        ):
             return MATCH_DIRECT
         if principal.role_arn is not None and principal.role_arn in aws:
             return MATCH_ROLE

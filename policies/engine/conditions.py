@@ -27,9 +27,10 @@ import binascii
 import ipaddress
 import operator as op
 import re
+from collections.abc import Callable
 from datetime import datetime, timezone
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any
 
 from .document import Condition
 from .matching import compile_pieces
@@ -266,7 +267,9 @@ def _string_positive(base: str, values: tuple[str, ...], use_variables: bool) ->
     return positive
 
 
-def _pattern_positive(values: tuple[str, ...], use_variables: bool, *, arn_aware: bool, ignore_case: bool) -> Positive:
+def _pattern_positive(
+    values: tuple[str, ...], use_variables: bool, *, arn_aware: bool, ignore_case: bool
+) -> Positive:
     templates = [parse_template(v, variables=use_variables) for v in values]
     static = [compile_pieces(t.static(), arn_aware) for t in templates if not t.variables]
     dynamic: list[Template] = [t for t in templates if t.variables]
@@ -289,7 +292,9 @@ def _pattern_positive(values: tuple[str, ...], use_variables: bool, *, arn_aware
     return positive
 
 
-def _ordered_positive(values: tuple[str, ...], parse: Callable[[str], Any], compare: Callable[[Any, Any], bool]) -> Positive:
+def _ordered_positive(
+    values: tuple[str, ...], parse: Callable[[str], Any], compare: Callable[[Any, Any], bool]
+) -> Positive:
     parsed = tuple(p for p in (parse(v) for v in values) if p is not None)
 
     def positive(value: str, ctx: Any) -> bool:

@@ -183,7 +183,10 @@ class ContextView:
             if self._multi is None:
                 self._multi = set()
             self._multi.add(key)
-            values = tuple(("true" if v else "false") if isinstance(v, bool) else str(v) for v in value) or None
+            values = (
+                tuple(("true" if v else "false") if isinstance(v, bool) else str(v) for v in value)
+                or None
+            )
         else:
             values = (str(value),)
         self._values[key] = values
@@ -217,7 +220,10 @@ def _principal_keys(principal: Principal) -> list[tuple[str, str]]:
     if principal.kind == "Service":
         return []
     keys = [
-        ("aws:PrincipalArn", principal.role_arn if principal.kind == "AssumedRole" else principal.arn),
+        (
+            "aws:PrincipalArn",
+            principal.role_arn if principal.kind == "AssumedRole" else principal.arn,
+        ),
         ("aws:PrincipalAccount", principal.account),
         ("aws:PrincipalType", principal.kind),
     ]
@@ -263,7 +269,11 @@ def build_context(
     if mfa_age_seconds is not None:
         ctx["aws:MultiFactorAuthAge"] = str(mfa_age_seconds)
     if token_issue_time is not None:
-        issued = token_issue_time.astimezone(timezone.utc) if token_issue_time.tzinfo else token_issue_time
+        issued = (
+            token_issue_time.astimezone(timezone.utc)
+            if token_issue_time.tzinfo
+            else token_issue_time
+        )
         ctx["aws:TokenIssueTime"] = issued.strftime("%Y-%m-%dT%H:%M:%SZ")
     if user_agent is not None:
         ctx["aws:UserAgent"] = user_agent
@@ -275,4 +285,3 @@ def build_context(
         for key, value in extra.items():
             ctx[key] = value if isinstance(value, str) else list(value)
     return ctx
-

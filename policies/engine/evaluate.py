@@ -90,7 +90,18 @@ class _Plan:
     """For one action: the (statement, ref) pairs of each policy type, denies and
     allows apart, in policy order."""
 
-    __slots__ = ("id_deny", "id_allow", "r_deny", "r_allow", "b_deny", "b_allow", "s_deny", "s_allow", "has_boundary", "has_session")
+    __slots__ = (
+        "id_deny",
+        "id_allow",
+        "r_deny",
+        "r_allow",
+        "b_deny",
+        "b_allow",
+        "s_deny",
+        "s_allow",
+        "has_boundary",
+        "has_session",
+    )
 
     def __init__(self, policies: PolicySet, action: str) -> None:
         self.id_deny, self.id_allow = _pairs(policies.identity, action)
@@ -189,12 +200,19 @@ def evaluate(request: Request, policies: PolicySet) -> Decision:
     if id_denies or r_denies or b_denies or s_denies:
         denies: list[StatementRef] = []
         denied_by = None
-        for found, kind in ((id_denies, IDENTITY), (r_denies, RESOURCE), (b_denies, BOUNDARY), (s_denies, SESSION)):
+        for found, kind in (
+            (id_denies, IDENTITY),
+            (r_denies, RESOURCE),
+            (b_denies, BOUNDARY),
+            (s_denies, SESSION),
+        ):
             if found:
                 denies.extend(found)
                 if denied_by is None:
                     denied_by = kind
-        return _decision(EXPLICIT_DENY, denies, denied_by, ctx, id_allows, r_allows, b_allows, s_allows, denies)
+        return _decision(
+            EXPLICIT_DENY, denies, denied_by, ctx, id_allows, r_allows, b_allows, s_allows, denies
+        )
 
     boundary_ok = not plan.has_boundary or b_allows is not None
     session_ok = not plan.has_session or s_allows is not None
@@ -210,8 +228,12 @@ def evaluate(request: Request, policies: PolicySet) -> Decision:
             limited = [ref for ref, how in r_allows if how != MATCH_ACCOUNT]
             if limited:
                 if boundary_ok and session_ok:
-                    return _decision(ALLOW, limited, None, ctx, id_allows, r_allows, b_allows, s_allows)
-                return _decision(IMPLICIT_DENY, (), narrowing, ctx, id_allows, r_allows, b_allows, s_allows)
+                    return _decision(
+                        ALLOW, limited, None, ctx, id_allows, r_allows, b_allows, s_allows
+                    )
+                return _decision(
+                    IMPLICIT_DENY, (), narrowing, ctx, id_allows, r_allows, b_allows, s_allows
+                )
         denied_by = IDENTITY if id_allows is None else narrowing
         return _decision(IMPLICIT_DENY, (), denied_by, ctx, id_allows, r_allows, b_allows, s_allows)
 
@@ -226,7 +248,9 @@ def evaluate(request: Request, policies: PolicySet) -> Decision:
 
 def _root_decision(request: Request, r_allows: Any, r_denies: Any, ctx: ContextView) -> Decision:
     if r_denies:
-        return _decision(EXPLICIT_DENY, r_denies, RESOURCE, ctx, None, r_allows, None, None, r_denies)
+        return _decision(
+            EXPLICIT_DENY, r_denies, RESOURCE, ctx, None, r_allows, None, None, r_denies
+        )
     if request.same_account:
         matched = tuple(ref for ref, _ in r_allows) if r_allows else ()
         return Decision(ALLOW, (), None, matched, REASON_ROOT, ctx if ctx.relevant else None)
@@ -239,7 +263,9 @@ def _accountless_decision(r_allows: Any, r_denies: Any, ctx: ContextView) -> Dec
     """Service principals and anonymous callers have no identity policies: only
     resource-based policies can let them in."""
     if r_denies:
-        return _decision(EXPLICIT_DENY, r_denies, RESOURCE, ctx, None, r_allows, None, None, r_denies)
+        return _decision(
+            EXPLICIT_DENY, r_denies, RESOURCE, ctx, None, r_allows, None, None, r_denies
+        )
     if r_allows is not None:
         return _decision(ALLOW, [ref for ref, _ in r_allows], None, ctx, None, r_allows, None, None)
     return _decision(IMPLICIT_DENY, (), RESOURCE, ctx, None, None, None, None)
@@ -255,7 +281,13 @@ _set_reason = Decision.reason.__set__  # type: ignore[attr-defined]
 _set_view = Decision.context_view.__set__  # type: ignore[attr-defined]
 
 
-def _make(effect: DecisionEffect, deciding: tuple, denied_by: str | None, matched: tuple, view: ContextView | None) -> Decision:
+def _make(
+    effect: DecisionEffect,
+    deciding: tuple,
+    denied_by: str | None,
+    matched: tuple,
+    view: ContextView | None,
+) -> Decision:
     """``Decision(...)`` without the frozen dataclass ``__init__``, which sets each
     slot through ``object.__setattr__``: writing the slots directly halves the cost
     of the one allocation every decision makes.  Same object, same immutability."""

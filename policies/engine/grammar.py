@@ -11,7 +11,8 @@ validator flags them and the evaluator treats them as matching nothing.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from .arn import is_account_id, root_arn
 from .document import (
@@ -124,13 +125,15 @@ class Grammar:
             return None
         for key in raw:
             if key not in _TOP_KEYS:
-                self.error("INVALID_POLICY_ELEMENT", f"The element {key!r} is not a policy element", (key,))
+                self.error(
+                    "INVALID_POLICY_ELEMENT", f"The element {key!r} is not a policy element", (key,)
+                )
         version = raw.get("Version")
         version_given = "Version" in raw
         if version_given and version not in VERSIONS:
             self.error(
                 "INVALID_VERSION",
-                f"The policy Version {version!r} is not valid: use \"2012-10-17\" or \"2008-10-17\"",
+                f'The policy Version {version!r} is not valid: use "2012-10-17" or "2008-10-17"',
                 ("Version",),
             )
             version = VERSION_2012
@@ -152,11 +155,19 @@ class Grammar:
             yield self.statement(value, ("Statement",), 0)
         elif isinstance(value, list):
             if not value:
-                self.error("MISSING_STATEMENT", "The Statement list is empty: add a statement", ("Statement",))
+                self.error(
+                    "MISSING_STATEMENT",
+                    "The Statement list is empty: add a statement",
+                    ("Statement",),
+                )
             for i, item in enumerate(value):
                 yield self.statement(item, ("Statement", i), i)
         else:
-            self.error("DATA_TYPE_MISMATCH", "Statement must be an object or a list of objects", ("Statement",))
+            self.error(
+                "DATA_TYPE_MISMATCH",
+                "Statement must be an object or a list of objects",
+                ("Statement",),
+            )
 
     def statement(self, raw: Any, path: tuple, index: int) -> Statement | None:
         if not isinstance(raw, dict):
@@ -171,7 +182,11 @@ class Grammar:
 
         for key in raw:
             if key not in _STATEMENT_KEYS:
-                fail("INVALID_POLICY_ELEMENT", f"The element {key!r} is not a statement element", path + (key,))
+                fail(
+                    "INVALID_POLICY_ELEMENT",
+                    f"The element {key!r} is not a statement element",
+                    path + (key,),
+                )
         sid = raw.get("Sid")
         if "Sid" in raw:
             if not isinstance(sid, str):
@@ -185,9 +200,17 @@ class Grammar:
                 )
         effect = raw.get("Effect")
         if "Effect" not in raw:
-            fail("MISSING_EFFECT", "The statement has no Effect: add \"Effect\": \"Allow\" or \"Deny\"", path)
+            fail(
+                "MISSING_EFFECT",
+                'The statement has no Effect: add "Effect": "Allow" or "Deny"',
+                path,
+            )
         elif effect not in ("Allow", "Deny"):
-            fail("INVALID_EFFECT", f"Effect must be \"Allow\" or \"Deny\", not {effect!r}", path + ("Effect",))
+            fail(
+                "INVALID_EFFECT",
+                f'Effect must be "Allow" or "Deny", not {effect!r}',
+                path + ("Effect",),
+            )
 
         principal, not_principal = self.principals(raw, path, fail)
         action, not_action = self.pair(raw, path, "Action", "NotAction", fail, self.action_value)
@@ -195,10 +218,16 @@ class Grammar:
             fail("MISSING_ACTION", "The statement has no Action or NotAction element", path)
         if self.kind is PolicyKind.TRUST:
             self.trust_rules(raw, path, fail)
-        resource, not_resource = self.pair(raw, path, "Resource", "NotResource", fail, self.resource_value)
+        resource, not_resource = self.pair(
+            raw, path, "Resource", "NotResource", fail, self.resource_value
+        )
         if "Resource" not in raw and "NotResource" not in raw and not self.kind.is_resource_policy:
             fail("MISSING_RESOURCE", "The statement has no Resource or NotResource element", path)
-        conditions = self.conditions(raw.get("Condition"), path + ("Condition",), fail) if "Condition" in raw else ()
+        conditions = (
+            self.conditions(raw.get("Condition"), path + ("Condition",), fail)
+            if "Condition" in raw
+            else ()
+        )
         if not ok:
             return None
         return Statement(
@@ -219,12 +248,22 @@ class Grammar:
         Resource element and actions of other services."""
         for key in ("Resource", "NotResource"):
             if key in raw:
-                fail("INVALID_POLICY_ELEMENT", f"Has prohibited field {key}: a role trust policy applies to its role", path + (key,))
+                fail(
+                    "INVALID_POLICY_ELEMENT",
+                    f"Has prohibited field {key}: a role trust policy applies to its role",
+                    path + (key,),
+                )
         for item, where in as_list(raw.get("Action", []), path + ("Action",)):
             if isinstance(item, str) and item != "*" and not item.lower().startswith("sts:"):
-                fail("INVALID_ACTION", f"AssumeRole policy may only specify STS AssumeRole actions, not {item!r}", where)
+                fail(
+                    "INVALID_ACTION",
+                    f"AssumeRole policy may only specify STS AssumeRole actions, not {item!r}",
+                    where,
+                )
 
-    def pair(self, raw: dict, path: tuple, name: str, not_name: str, fail: Any, check: Any) -> tuple:
+    def pair(
+        self, raw: dict, path: tuple, name: str, not_name: str, fail: Any, check: Any
+    ) -> tuple:
         if name in raw and not_name in raw:
             fail(
                 "UNSUPPORTED_ELEMENT_COMBINATION",
@@ -265,9 +304,11 @@ class Grammar:
     def resource_value(item: str) -> tuple[str, str] | None:
         if item == "*" or item.startswith("arn:"):
             return None
-        return ("INVALID_ARN_PREFIX", f"The resource {item!r} must be in ARN format or \"*\"")
+        return ("INVALID_ARN_PREFIX", f'The resource {item!r} must be in ARN format or "*"')
 
-    def principals(self, raw: dict, path: tuple, fail: Any) -> tuple[PrincipalBlock | None, PrincipalBlock | None]:
+    def principals(
+        self, raw: dict, path: tuple, fail: Any
+    ) -> tuple[PrincipalBlock | None, PrincipalBlock | None]:
         has_p, has_np = "Principal" in raw, "NotPrincipal" in raw
         if not self.kind.is_resource_policy:
             for key in ("Principal", "NotPrincipal"):
@@ -279,13 +320,25 @@ class Grammar:
                     )
             return None, None
         if has_p and has_np:
-            fail("UNSUPPORTED_ELEMENT_COMBINATION", "A statement cannot contain both Principal and NotPrincipal", path + ("NotPrincipal",))
+            fail(
+                "UNSUPPORTED_ELEMENT_COMBINATION",
+                "A statement cannot contain both Principal and NotPrincipal",
+                path + ("NotPrincipal",),
+            )
             return None, None
         if not has_p and not has_np:
-            fail("MISSING_PRINCIPAL", "The statement has no Principal: a resource-based policy must name one", path)
+            fail(
+                "MISSING_PRINCIPAL",
+                "The statement has no Principal: a resource-based policy must name one",
+                path,
+            )
             return None, None
         if has_np and self.kind is PolicyKind.TRUST:
-            fail("INVALID_POLICY_ELEMENT", "NotPrincipal cannot be used in a role trust policy", path + ("NotPrincipal",))
+            fail(
+                "INVALID_POLICY_ELEMENT",
+                "NotPrincipal cannot be used in a role trust policy",
+                path + ("NotPrincipal",),
+            )
             return None, None
         key = "Principal" if has_p else "NotPrincipal"
         block = self.principal_block(raw[key], path + (key,), fail)
@@ -295,13 +348,22 @@ class Grammar:
         if raw == "*":
             return PrincipalBlock(wildcard=True)
         if not isinstance(raw, dict):
-            fail("DATA_TYPE_MISMATCH", "A principal must be \"*\" or an object such as {\"AWS\": \"...\"}", path)
+            fail(
+                "DATA_TYPE_MISMATCH",
+                'A principal must be "*" or an object such as {"AWS": "..."}',
+                path,
+            )
             return None
         wildcard = False
         parts: dict[str, list[str]] = {k: [] for k in _PRINCIPAL_KEYS}
         for key, value in raw.items():
             if key not in _PRINCIPAL_KEYS:
-                fail("INVALID_PRINCIPAL_KEY", f"The principal type {key!r} is not valid: use AWS, Service, Federated or CanonicalUser", path + (key,))
+                fail(
+                    "INVALID_PRINCIPAL_KEY",
+                    f"The principal type {key!r} is not valid: use AWS, Service, Federated or "
+                    "CanonicalUser",
+                    path + (key,),
+                )
                 continue
             for item, where in as_list(value, path + (key,)):
                 if not isinstance(item, str) or not item:
@@ -313,7 +375,8 @@ class Grammar:
                 if "*" in item or "?" in item:
                     fail(
                         "UNSUPPORTED_WILDCARD_IN_PRINCIPAL",
-                        f"Invalid principal {item!r}: wildcards are not allowed inside a principal; use \"*\" alone",
+                        f"Invalid principal {item!r}: wildcards are not allowed inside a "
+                        'principal; use "*" alone',
                         where,
                     )
                     continue
@@ -321,7 +384,11 @@ class Grammar:
                     if is_account_id(item):
                         item = root_arn(item)
                     elif not item.startswith("arn:") and not _UNIQUE_ID.fullmatch(item):
-                        fail("INVALID_PRINCIPAL_FORMAT", f"Invalid principal {item!r}: use an account id or an ARN", where)
+                        fail(
+                            "INVALID_PRINCIPAL_FORMAT",
+                            f"Invalid principal {item!r}: use an account id or an ARN",
+                            where,
+                        )
                         continue
                 parts[key].append(item)
         return PrincipalBlock(
@@ -345,10 +412,18 @@ class Grammar:
                 continue
             qualifier, base, if_exists = split
             if base == "Null" and if_exists:
-                fail("NULL_WITH_IF_EXISTS", "The Null condition operator cannot be used with IfExists", where)
+                fail(
+                    "NULL_WITH_IF_EXISTS",
+                    "The Null condition operator cannot be used with IfExists",
+                    where,
+                )
                 continue
             if not isinstance(block, dict):
-                fail("DATA_TYPE_MISMATCH", f"The {operator} block must be an object of condition keys", where)
+                fail(
+                    "DATA_TYPE_MISMATCH",
+                    f"The {operator} block must be an object of condition keys",
+                    where,
+                )
                 continue
             seen: dict[str, str] = {}
             for key, value in block.items():
@@ -364,7 +439,8 @@ class Grammar:
                 if key.lower() in seen:
                     fail(
                         "DUPLICATE_KEYS_WITH_DIFFERENT_CASE",
-                        f"The condition key {key!r} appears more than once in {operator} with different case",
+                        f"The condition key {key!r} appears more than once in {operator} with "
+                        "different case",
                         key_path,
                     )
                     continue
@@ -373,7 +449,11 @@ class Grammar:
                 for item, item_path in as_list(value, key_path):
                     text = _text(item)
                     if text is None:
-                        fail("DATA_TYPE_MISMATCH", "Condition values must be strings, numbers or booleans", item_path)
+                        fail(
+                            "DATA_TYPE_MISMATCH",
+                            "Condition values must be strings, numbers or booleans",
+                            item_path,
+                        )
                         continue
                     values.append(text)
                 out.append(Condition(operator, base, qualifier, if_exists, key, tuple(values)))

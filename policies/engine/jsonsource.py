@@ -288,4 +288,3 @@ def load_fast(text: str) -> tuple[Any, Positions]:
     # Nesting deeper than MAX_DEPTH cannot pass the grammar, which type-checks every
     # element it reads, so unlike ``load`` this path need not measure it.
     return value, LazyPositions(text)
-

@@ -18,8 +18,8 @@ A matcher is a callable ``matcher(text) -> truthy``.  Case-insensitive matching
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Callable
 
 Matcher = Callable[[str], object]
 

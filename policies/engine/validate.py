@@ -19,11 +19,20 @@ but that a careful author wants to see:
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from . import catalog
 from .conditions import parse_ip, parse_network, value_problem
-from .document import OPERATORS, VERSION_2012, PolicyDocument, PolicyKind, Statement, policy_size, split_operator
+from .document import (
+    OPERATORS,
+    VERSION_2012,
+    PolicyDocument,
+    PolicyKind,
+    Statement,
+    policy_size,
+    split_operator,
+)
 from .grammar import Grammar, as_list
 from .jsonsource import JsonSyntaxError, load
 from .matching import compile_glob, has_wildcard
@@ -65,7 +74,9 @@ def validate_policy(text: str, kind: PolicyKind) -> list[Finding]:
     try:
         return _validate(text, kind)
     except Exception:  # the editor must always get an answer, even from a bug
-        return [Finding("ERROR", "INTERNAL_ERROR", "The policy could not be validated.", "", None, None)]
+        return [
+            Finding("ERROR", "INTERNAL_ERROR", "The policy could not be validated.", "", None, None)
+        ]
 
 
 def _validate(text: str, kind: PolicyKind) -> list[Finding]:
@@ -90,7 +101,8 @@ def _validate(text: str, kind: PolicyKind) -> list[Finding]:
             Finding(
                 "ERROR",
                 "JSON_SYNTAX_ERROR",
-                f"Fix the JSON syntax error at index {exc.offset} line {exc.line} column {exc.column}: {exc.message}.",
+                f"Fix the JSON syntax error at index {exc.offset} line {exc.line} column "
+                f"{exc.column}: {exc.message}.",
                 "",
                 exc.line,
                 exc.column,
@@ -131,7 +143,7 @@ class _Lint:
             self.note(
                 "WARNING",
                 "MISSING_VERSION",
-                "Add \"Version\": \"2012-10-17\": without it the 2008-10-17 language applies "
+                'Add "Version": "2012-10-17": without it the 2008-10-17 language applies '
                 "and policy variables are not substituted.",
                 (),
             )
@@ -145,12 +157,18 @@ class _Lint:
         raw = self.raw_statement(statement)
         if statement.sid is not None:
             if statement.sid == "":
-                self.note("SUGGESTION", "EMPTY_SID_VALUE", "Add a value to the empty string in the Sid element.", path + ("Sid",))
+                self.note(
+                    "SUGGESTION",
+                    "EMPTY_SID_VALUE",
+                    "Add a value to the empty string in the Sid element.",
+                    path + ("Sid",),
+                )
             elif statement.sid in seen_sids:
                 self.note(
                     "WARNING",
                     "UNIQUE_SIDS_RECOMMENDED",
-                    f"The Sid {statement.sid!r} is also used by statement {seen_sids[statement.sid]}: use unique statement IDs.",
+                    f"The Sid {statement.sid!r} is also used by statement "
+                    f"{seen_sids[statement.sid]}: use unique statement IDs.",
                     path + ("Sid",),
                 )
             else:
@@ -164,16 +182,37 @@ class _Lint:
     def empties(self, raw: dict, path: tuple) -> None:
         for key in ("Action", "NotAction"):
             if raw.get(key) == []:
-                self.note("SUGGESTION", "EMPTY_ARRAY_ACTION", "This statement includes no actions and does not affect the policy.", path + (key,))
+                self.note(
+                    "SUGGESTION",
+                    "EMPTY_ARRAY_ACTION",
+                    "This statement includes no actions and does not affect the policy.",
+                    path + (key,),
+                )
         for key in ("Resource", "NotResource"):
             if raw.get(key) == []:
-                self.note("SUGGESTION", "EMPTY_ARRAY_RESOURCE", "This statement includes no resources and does not affect the policy.", path + (key,))
+                self.note(
+                    "SUGGESTION",
+                    "EMPTY_ARRAY_RESOURCE",
+                    "This statement includes no resources and does not affect the policy.",
+                    path + (key,),
+                )
         for key in ("Principal", "NotPrincipal"):
             value = raw.get(key)
             if isinstance(value, dict) and (not value or all(v == [] for v in value.values())):
-                self.note("SUGGESTION", "EMPTY_OBJECT_PRINCIPAL", "This statement includes no principals and does not affect the policy.", path + (key,))
+                self.note(
+                    "SUGGESTION",
+                    "EMPTY_OBJECT_PRINCIPAL",
+                    "This statement includes no principals and does not affect the policy.",
+                    path + (key,),
+                )
         if raw.get("Condition") == {}:
-            self.note("SUGGESTION", "EMPTY_OBJECT_CONDITION", "This condition block is empty and does not affect the policy: remove it or add conditions.", path + ("Condition",))
+            self.note(
+                "SUGGESTION",
+                "EMPTY_OBJECT_CONDITION",
+                "This condition block is empty and does not affect the policy: remove it or add "
+                "conditions.",
+                path + ("Condition",),
+            )
 
     def actions(self, raw: dict, path: tuple) -> None:
         for key in ("Action", "NotAction"):
@@ -187,9 +226,16 @@ class _Lint:
                     continue
                 if has_wildcard(name):
                     if not catalog.actions_matching(item):
-                        self.note("WARNING", "INVALID_ACTION", f"The action pattern {item!r} matches no {service} action.", where)
+                        self.note(
+                            "WARNING",
+                            "INVALID_ACTION",
+                            f"The action pattern {item!r} matches no {service} action.",
+                            where,
+                        )
                 elif not catalog.is_known_action(item):
-                    self.note("WARNING", "INVALID_ACTION", f"The action {item!r} does not exist.", where)
+                    self.note(
+                        "WARNING", "INVALID_ACTION", f"The action {item!r} does not exist.", where
+                    )
 
     def security(self, statement: Statement, raw: dict, path: tuple) -> None:
         if statement.effect != "Allow":
@@ -198,23 +244,24 @@ class _Lint:
             self.note(
                 "SECURITY_WARNING",
                 "ALLOW_WITH_NOT_ACTION",
-                "Using Allow with NotAction can be overly permissive: it allows every action not listed, "
-                "including actions added later. We recommend that you use Action instead.",
+                "Using Allow with NotAction can be overly permissive: it allows every action not "
+                "listed, including actions added later. We recommend that you use Action instead.",
                 path + ("NotAction",),
             )
         if statement.not_resource is not None:
             self.note(
                 "SECURITY_WARNING",
                 "ALLOW_WITH_NOT_RESOURCE",
-                "Using Allow with NotResource can be overly permissive: it allows every resource not listed. "
-                "We recommend that you use Resource instead.",
+                "Using Allow with NotResource can be overly permissive: it allows every resource "
+                "not listed. We recommend that you use Resource instead.",
                 path + ("NotResource",),
             )
         if statement.not_principal is not None:
             self.note(
                 "SECURITY_WARNING",
                 "ALLOW_WITH_NOT_PRINCIPAL",
-                "Using Allow with NotPrincipal can be overly permissive. We recommend that you use Principal instead.",
+                "Using Allow with NotPrincipal can be overly permissive. We recommend that you "
+                "use Principal instead.",
                 path + ("NotPrincipal",),
             )
         self.pass_role(statement, path)
@@ -224,7 +271,10 @@ class _Lint:
             return
         if statement.action is not None:
             exact = any(a.lower() == "iam:passrole" for a in statement.action)
-            wild = not exact and any(has_wildcard(a) and compile_glob(a.lower())("iam:passrole") for a in statement.action)
+            wild = not exact and any(
+                has_wildcard(a) and compile_glob(a.lower())("iam:passrole")
+                for a in statement.action
+            )
             if not exact and not wild:
                 return
             action_part = "" if exact else "_IN_ACTION"
@@ -236,7 +286,11 @@ class _Lint:
             if action_part == "_AND_NOT_ACTION":
                 code = "PASS_ROLE_WITH_NOT_ACTION_AND_NOT_RESOURCE"
             else:
-                code = f"PASS_ROLE_WITH_STAR{action_part}_AND_NOT_RESOURCE" if action_part else "PASS_ROLE_WITH_NOT_RESOURCE"
+                code = (
+                    f"PASS_ROLE_WITH_STAR{action_part}_AND_NOT_RESOURCE"
+                    if action_part
+                    else "PASS_ROLE_WITH_NOT_RESOURCE"
+                )
             where = path + ("NotResource",)
         elif statement.resource is None or any("*" in r for r in statement.resource):
             if action_part == "_AND_NOT_ACTION":
@@ -251,8 +305,10 @@ class _Lint:
         self.note(
             "SECURITY_WARNING",
             code,
-            "This statement allows iam:PassRole on a wildcard resource, which lets the principal pass "
-            "any role to a service. Specify role ARNs or add the iam:PassedToService condition key.",
+            "This statement allows iam:PassRole on a wildcard resource, which lets the principal "
+            "pass "
+            "any role to a service. Specify role ARNs or add the iam:PassedToService condition "
+            "key.",
             where,
         )
 
@@ -272,28 +328,39 @@ class _Lint:
                 self.note(
                     "SUGGESTION",
                     "NULL_WITH_QUALIFIER",
-                    "Avoid using Null with ForAllValues or ForAnyValue: they always return true or false respectively.",
+                    "Avoid using Null with ForAllValues or ForAnyValue: they always return true "
+                    "or false respectively.",
                     where_op,
                 )
             for key, value in keys.items():
                 where_key = where_op + (key,)
                 if value == []:
-                    suffix = {"ForAllValues": "_FORALLVALUES", "ForAnyValue": "_FORANYVALUE"}.get(qualifier or "", "")
+                    suffix = {"ForAllValues": "_FORALLVALUES", "ForAnyValue": "_FORANYVALUE"}.get(
+                        qualifier or "", ""
+                    )
                     if if_exists and not suffix:
                         suffix = "_IFEXISTS"
-                    self.note("SUGGESTION", f"EMPTY_ARRAY_CONDITION{suffix}", f"There are no values for the condition key {key}.", where_key)
+                    self.note(
+                        "SUGGESTION",
+                        f"EMPTY_ARRAY_CONDITION{suffix}",
+                        f"There are no values for the condition key {key}.",
+                        where_key,
+                    )
                 if qualifier == "ForAllValues" and key.lower() in _SINGLE_VALUED:
                     self.note(
                         "SECURITY_WARNING",
                         "FORALLVALUES_WITH_SINGLE_VALUED_KEY",
-                        f"Using ForAllValues with the single-valued condition key {key} can be overly permissive: "
+                        f"Using ForAllValues with the single-valued condition key {key} can be "
+                        "overly permissive: "
                         "it is also true when the key is absent. Remove ForAllValues:.",
                         where_key,
                     )
                 for item, where in as_list(value, where_key):
                     self.condition_value(family, base, item, where, variables)
 
-    def condition_value(self, family: str, base: str, item: Any, where: tuple, variables: bool) -> None:
+    def condition_value(
+        self, family: str, base: str, item: Any, where: tuple, variables: bool
+    ) -> None:
         text = item if isinstance(item, str) else None
         if text is None:
             return
@@ -307,15 +374,25 @@ class _Lint:
             return
         problem = value_problem(family, text)
         if problem:
-            self.note("ERROR", _FAMILY_CODES[family], f"{problem}, as the {base} operator requires.", where)
+            self.note(
+                "ERROR",
+                _FAMILY_CODES[family],
+                f"{problem}, as the {base} operator requires.",
+                where,
+            )
             return
-        if base in ("StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase"):
+        if base in (
+            "StringEquals",
+            "StringNotEquals",
+            "StringEqualsIgnoreCase",
+            "StringNotEqualsIgnoreCase",
+        ):
             if has_wildcard(text.replace("${*}", "").replace("${?}", "")):
                 self.note(
                     "WARNING",
                     "WILDCARD_WITHOUT_LIKE_OPERATOR",
-                    "The condition value includes * or ?, which only act as wildcards with a Like operator "
-                    f"(use StringLike instead of {base}).",
+                    "The condition value includes * or ?, which only act as wildcards with a Like "
+                    f"operator (use StringLike instead of {base}).",
                     where,
                 )
         if family == "ip":
@@ -336,8 +413,9 @@ class _Lint:
                 self.note(
                     "WARNING",
                     "VARIABLE_IN_OLD_VERSION",
-                    f"{text!r} looks like a policy variable, but variables are only substituted when the "
-                    "policy Version is \"2012-10-17\"; here it is literal text.",
+                    f"{text!r} looks like a policy variable, but variables are only substituted "
+                    "when the "
+                    'policy Version is "2012-10-17"; here it is literal text.',
                     where,
                 )
 

@@ -14,8 +14,8 @@ never act as wildcards.  A substituted value is literal too, so a user named
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from .matching import Piece
 

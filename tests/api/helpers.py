@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import urllib.error
+import urllib.request
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -107,3 +110,35 @@ def error_of(call, *args, **kwargs) -> dict:
     with pytest.raises(ClientError) as caught:
         call(*args, **kwargs)
     return caught.value.response
+
+
+NS = {"iam": "https://iam.amazonaws.com/doc/2010-05-08/"}
+
+
+def send(url: str, *, method: str = "GET", headers: dict | None = None,
+         body: bytes | None = None) -> tuple[int, dict, bytes]:
+    """A raw HTTP request: status, headers and body, error statuses included."""
+    request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def send_signed(prepared_request) -> tuple[int, dict, bytes]:
+    """Send a botocore AWSRequest exactly as it was signed (or tampered with)."""
+    prepared = prepared_request.prepare()
+    return send(prepared.url, method=prepared.method, headers=dict(prepared.headers),
+                body=prepared.body)
+
+
+def error_code(body: bytes) -> str:
+    """The Code of an IAM ErrorResponse (which must be one)."""
+    root = ET.fromstring(body)
+    assert root.tag == "{https://iam.amazonaws.com/doc/2010-05-08/}ErrorResponse"
+    return root.find("iam:Error/iam:Code", NS).text
+
+
+def error_message(body: bytes) -> str:
+    return ET.fromstring(body).find("iam:Error/iam:Message", NS).text

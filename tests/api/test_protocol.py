@@ -12,8 +12,16 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 
 from awsquery import xml
-from tests.api.helpers import REGION, error_of, signed_request
-from tests.api.test_sigv4 import NS, error_code, error_message, send, send_signed
+from tests.api.helpers import (
+    NS,
+    REGION,
+    error_code,
+    error_message,
+    error_of,
+    send,
+    send_signed,
+    signed_request,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

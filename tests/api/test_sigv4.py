@@ -3,8 +3,6 @@ and sent raw, so that each part of a signature can be broken on purpose."""
 
 from __future__ import annotations
 
-import urllib.error
-import urllib.request
 import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta, timezone
 
@@ -12,38 +10,20 @@ import pytest
 from botocore.credentials import Credentials
 
 from awsquery import sigv4
-from tests.api.helpers import make_key, presigned_url, signed_request
+from tests.api.helpers import (
+    NS,
+    error_code,
+    error_message,
+    make_key,
+    presigned_url,
+    send,
+    send_signed,
+    signed_request,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-NS = {"iam": "https://iam.amazonaws.com/doc/2010-05-08/"}
 LIST_USERS = {"Action": "ListUsers", "Version": "2010-05-08"}
-
-
-def send(url: str, *, method: str = "GET", headers: dict | None = None,
-         body: bytes | None = None) -> tuple[int, dict, bytes]:
-    request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, dict(response.headers), response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
-
-
-def send_signed(prepared_request) -> tuple[int, dict, bytes]:
-    prepared = prepared_request.prepare()
-    return send(prepared.url, method=prepared.method, headers=dict(prepared.headers),
-                body=prepared.body)
-
-
-def error_code(body: bytes) -> str:
-    root = ET.fromstring(body)
-    assert root.tag == "{https://iam.amazonaws.com/doc/2010-05-08/}ErrorResponse"
-    return root.find("iam:Error/iam:Code", NS).text
-
-
-def error_message(body: bytes) -> str:
-    return ET.fromstring(body).find("iam:Error/iam:Message", NS).text
 
 
 def test_a_correctly_signed_raw_request_is_answered(live_server, alice):

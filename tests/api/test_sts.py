@@ -103,8 +103,7 @@ def test_access_key_info_names_the_account(sts, alice):
 
 
 def test_sts_errors_use_the_sts_namespace(live_server, alice):
-    from tests.api.helpers import signed_request
-    from tests.api.test_sigv4 import send_signed
+    from tests.api.helpers import send_signed, signed_request
 
     status, _, body = send_signed(signed_request(
         live_server.url, alice.credentials,

@@ -27,8 +27,15 @@ def text(*statements: dict, version: str | None = "2012-10-17") -> str:
     return json.dumps(body, indent=2)
 
 
-def policy(*statements: dict, version: str | None = "2012-10-17", kind: PolicyKind = PolicyKind.MANAGED, name: str = "p") -> CompiledPolicy:
-    return compile_policy(text(*statements, version=version), kind, policy_id=f"id-{name}", name=name)
+def policy(
+    *statements: dict,
+    version: str | None = "2012-10-17",
+    kind: PolicyKind = PolicyKind.MANAGED,
+    name: str = "p",
+) -> CompiledPolicy:
+    return compile_policy(
+        text(*statements, version=version), kind, policy_id=f"id-{name}", name=name
+    )
 
 
 def allow(action: Any = "*", resource: Any = "*", **extra: Any) -> dict:
@@ -78,7 +85,13 @@ def allowed(*args: Any, **kw: Any) -> bool:
     return decide(*args, **kw).allowed
 
 
-def condition_allows(condition: dict, context: dict, *, version: str = "2012-10-17", principal: Principal | None = None) -> bool:
+def condition_allows(
+    condition: dict,
+    context: dict,
+    *,
+    version: str = "2012-10-17",
+    principal: Principal | None = None,
+) -> bool:
     """Does an Allow with this Condition block allow iam:GetUser on * in ``context``?"""
     compiled = policy(allow("iam:GetUser", "*", Condition=condition), version=version)
     return allowed("iam:GetUser", "*", principal, identity=[compiled], context=context)

@@ -13,7 +13,15 @@ from typing import Any
 
 from policies.engine import Principal, Request
 
-NEGATED = {"StringNotEquals", "StringNotLike", "NumericNotEquals", "NotIpAddress", "ArnNotLike", "ArnNotEquals", "StringNotEqualsIgnoreCase"}
+NEGATED = {
+    "StringNotEquals",
+    "StringNotLike",
+    "NumericNotEquals",
+    "NotIpAddress",
+    "ArnNotLike",
+    "ArnNotEquals",
+    "StringNotEqualsIgnoreCase",
+}
 
 
 def glob(pattern: str, text: str) -> bool:
@@ -58,7 +66,12 @@ def context_values(request: Request, key: str) -> list[str] | None:
             found = [v] if isinstance(v, str) else list(v)
     if found is None:
         p = request.principal
-        derived = {"aws:username": p.username, "aws:principalarn": p.role_arn or p.arn, "aws:principaltype": p.kind, "aws:principalaccount": p.account}
+        derived = {
+            "aws:username": p.username,
+            "aws:principalarn": p.role_arn or p.arn,
+            "aws:principaltype": p.kind,
+            "aws:principalaccount": p.account,
+        }
         derived.update({f"aws:principaltag/{tag.lower()}": value for tag, value in p.tags})
         value = derived.get(key.lower())
         found = [value] if value else None
@@ -76,7 +89,11 @@ def substitute(text: str, request: Request, enabled: bool) -> str | None:
         nonlocal missing
         key, default = m.group(1).strip(), m.group(2)
         values = context_values(request, key)
-        if values is not None and len(values) == 1 and isinstance(request.context.get(key, ""), str):
+        if (
+            values is not None
+            and len(values) == 1
+            and isinstance(request.context.get(key, ""), str)
+        ):
             return values[0].replace("*", "\0star").replace("?", "\0q")
         if default is not None:
             return default
@@ -104,7 +121,9 @@ def number(text: str) -> float | None:
         return None
 
 
-def value_matches(base: str, policy_value: str, request_value: str, request: Request, enabled: bool) -> bool:
+def value_matches(
+    base: str, policy_value: str, request_value: str, request: Request, enabled: bool
+) -> bool:
     if base.startswith("String") or base.startswith("Arn"):
         resolved = substitute(policy_value, request, enabled)
         if resolved is None:
@@ -121,19 +140,29 @@ def value_matches(base: str, policy_value: str, request_value: str, request: Req
         a, b = number(request_value), number(policy_value)
         if a is None or b is None:
             return False
-        op = base[len("Numeric"):].replace("Not", "")
-        return {"Equals": a == b, "LessThan": a < b, "LessThanEquals": a <= b, "GreaterThan": a > b, "GreaterThanEquals": a >= b}[op]
+        op = base[len("Numeric") :].replace("Not", "")
+        return {
+            "Equals": a == b,
+            "LessThan": a < b,
+            "LessThanEquals": a <= b,
+            "GreaterThan": a > b,
+            "GreaterThanEquals": a >= b,
+        }[op]
     if base == "Bool":
         return policy_value.lower() == request_value.lower()
     if base in ("IpAddress", "NotIpAddress"):
         try:
-            return ipaddress.ip_address(request_value) in ipaddress.ip_network(policy_value, strict=False)
+            return ipaddress.ip_address(request_value) in ipaddress.ip_network(
+                policy_value, strict=False
+            )
         except (ValueError, TypeError):
             return False
     raise NotImplementedError(base)
 
 
-def condition_holds(operator: str, key: str, values: list[str], request: Request, enabled: bool) -> bool:
+def condition_holds(
+    operator: str, key: str, values: list[str], request: Request, enabled: bool
+) -> bool:
     qualifier = None
     if ":" in operator:
         qualifier, operator = operator.split(":", 1)
@@ -145,7 +174,10 @@ def condition_holds(operator: str, key: str, values: list[str], request: Request
             return True
         if qualifier == "ForAnyValue":
             return False
-        return any((v == "true" and present is None) or (v == "false" and present is not None) for v in values)
+        return any(
+            (v == "true" and present is None) or (v == "false" and present is not None)
+            for v in values
+        )
     negated = base in NEGATED
     if present is None:
         if if_exists or qualifier == "ForAllValues":
@@ -186,7 +218,13 @@ def statement_applies(statement: dict, request: Request, enabled: bool) -> bool:
         return False
     for operator, block in statement.get("Condition", {}).items():
         for key, values in block.items():
-            if not condition_holds(operator, key, [str(v).lower() if isinstance(v, bool) else str(v) for v in as_list(values)], request, enabled):
+            if not condition_holds(
+                operator,
+                key,
+                [str(v).lower() if isinstance(v, bool) else str(v) for v in as_list(values)],
+                request,
+                enabled,
+            ):
                 return False
     return True
 
@@ -228,7 +266,13 @@ def principal_strength(statement: dict, principal: Principal) -> str | None:
     return "any" if any(n not in entries for n in names(principal)) else None
 
 
-def evaluate(request: Request, identity: list[str], resource: list[str], boundary: str | None, session: list[str]) -> str:
+def evaluate(
+    request: Request,
+    identity: list[str],
+    resource: list[str],
+    boundary: str | None,
+    session: list[str],
+) -> str:
     def statements(text: str) -> tuple[list[dict], bool]:
         doc = json.loads(text)
         body = doc["Statement"]

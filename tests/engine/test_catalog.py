@@ -11,7 +11,9 @@ def test_iam_and_sts_actions_come_from_botocore_sorted_and_prefixed():
     iam = catalog.iam_actions()
     sts = catalog.sts_actions()
     assert list(iam) == sorted(iam) and list(sts) == sorted(sts)
-    assert {"iam:CreateUser", "iam:AttachRolePolicy", "iam:GetAccountAuthorizationDetails"} <= set(iam)
+    assert {"iam:CreateUser", "iam:AttachRolePolicy", "iam:GetAccountAuthorizationDetails"} <= set(
+        iam
+    )
     assert {"sts:AssumeRole", "sts:GetCallerIdentity", "sts:GetSessionToken"} <= set(sts)
     assert len(iam) > 150
 

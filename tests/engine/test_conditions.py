@@ -124,10 +124,16 @@ def test_bool_operator(values, request_value, expected):
 def test_bool_ifexists_guard_from_the_mfa_example():
     # AWS: "BoolIfExists": {"aws:MultiFactorAuthPresent": "false"} denies long-term
     # keys without MFA and requests where the key is false.
-    guard = policy(allow(), deny("*", "*", Condition={"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}))
-    assert not allowed("iam:GetUser", "*", identity=[guard], context={"aws:MultiFactorAuthPresent": "false"})
+    guard = policy(
+        allow(), deny("*", "*", Condition={"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}})
+    )
+    assert not allowed(
+        "iam:GetUser", "*", identity=[guard], context={"aws:MultiFactorAuthPresent": "false"}
+    )
     assert not allowed("iam:GetUser", "*", identity=[guard], context={})
-    assert allowed("iam:GetUser", "*", identity=[guard], context={"aws:MultiFactorAuthPresent": "true"})
+    assert allowed(
+        "iam:GetUser", "*", identity=[guard], context={"aws:MultiFactorAuthPresent": "true"}
+    )
 
 
 @pytest.mark.parametrize(
@@ -168,12 +174,37 @@ def test_ip_address_operators(op, values, request_value, expected):
     "op, values, request_value, expected",
     [
         # AWS example: ArnLike aws:SourceArn "arn:aws:sns:REGION:123456789012:TOPIC-ID"
-        ("ArnLike", "arn:aws:sns:*:123456789012:topic-*", "arn:aws:sns:us-east-1:123456789012:topic-1", True),
-        ("ArnLike", "arn:aws:sns:*:123456789012:topic-*", "arn:aws:sns:us-east-1:999999999999:topic-1", False),
-        ("ArnEquals", "arn:aws:sns:us-east-1:123456789012:t", "arn:aws:sns:us-east-1:123456789012:t", True),
+        (
+            "ArnLike",
+            "arn:aws:sns:*:123456789012:topic-*",
+            "arn:aws:sns:us-east-1:123456789012:topic-1",
+            True,
+        ),
+        (
+            "ArnLike",
+            "arn:aws:sns:*:123456789012:topic-*",
+            "arn:aws:sns:us-east-1:999999999999:topic-1",
+            False,
+        ),
+        (
+            "ArnEquals",
+            "arn:aws:sns:us-east-1:123456789012:t",
+            "arn:aws:sns:us-east-1:123456789012:t",
+            True,
+        ),
         ("ArnEquals", "arn:aws:sns:*:123456789012:t", "arn:aws:sns:eu-west-1:123456789012:t", True),
-        ("ArnEquals", "arn:aws:sns:us-east-1:123456789012:t", "arn:aws:sns:us-east-1:123456789012:T", False),
-        ("ArnNotEquals", "arn:aws:sns:us-east-1:123456789012:t", "arn:aws:sns:us-east-1:123456789012:u", True),
+        (
+            "ArnEquals",
+            "arn:aws:sns:us-east-1:123456789012:t",
+            "arn:aws:sns:us-east-1:123456789012:T",
+            False,
+        ),
+        (
+            "ArnNotEquals",
+            "arn:aws:sns:us-east-1:123456789012:t",
+            "arn:aws:sns:us-east-1:123456789012:u",
+            True,
+        ),
         ("ArnNotLike", "arn:aws:iam::*:role/admin-*", "arn:aws:iam::1:role/admin-x", False),
         ("ArnNotLike", "arn:aws:iam::*:role/admin-*", MISSING, True),
         ("ArnLike", "arn:aws:iam::1:role/a.b", "arn:aws:iam::1:role/aXb", False),
@@ -212,7 +243,9 @@ IF_EXISTS_CASES = [
 
 
 @pytest.mark.parametrize("op, values, request_value, expected", IF_EXISTS_CASES)
-def test_ifexists_is_true_when_the_key_is_absent_and_normal_otherwise(op, values, request_value, expected):
+def test_ifexists_is_true_when_the_key_is_absent_and_normal_otherwise(
+    op, values, request_value, expected
+):
     assert run(op, "ec2:InstanceType", values, request_value) is expected
 
 
@@ -258,22 +291,39 @@ def test_null_with_set_qualifiers_is_constant_as_access_analyzer_documents():
 
 def test_several_values_are_ored_several_keys_and_operators_are_anded():
     condition = {
-        "StringEquals": {"aws:PrincipalTag/team": ["blue", "green"], "aws:RequestedRegion": "us-east-1"},
+        "StringEquals": {
+            "aws:PrincipalTag/team": ["blue", "green"],
+            "aws:RequestedRegion": "us-east-1",
+        },
         "Bool": {"aws:SecureTransport": "true"},
     }
-    good = {"aws:PrincipalTag/team": "green", "aws:RequestedRegion": "us-east-1", "aws:SecureTransport": "true"}
+    good = {
+        "aws:PrincipalTag/team": "green",
+        "aws:RequestedRegion": "us-east-1",
+        "aws:SecureTransport": "true",
+    }
     assert condition_allows(condition, good)
-    for key, bad in (("aws:PrincipalTag/team", "red"), ("aws:RequestedRegion", "eu-west-1"), ("aws:SecureTransport", "false")):
+    for key, bad in (
+        ("aws:PrincipalTag/team", "red"),
+        ("aws:RequestedRegion", "eu-west-1"),
+        ("aws:SecureTransport", "false"),
+    ):
         assert not condition_allows(condition, {**good, key: bad})
 
 
 def test_condition_key_names_are_case_insensitive_values_are_not():
-    assert condition_allows({"StringEquals": {"AWS:RequestedRegion": "us-east-1"}}, {"aws:requestedregion": "us-east-1"})
-    assert not condition_allows({"StringEquals": {"aws:RequestedRegion": "us-east-1"}}, {"aws:RequestedRegion": "US-EAST-1"})
+    assert condition_allows(
+        {"StringEquals": {"AWS:RequestedRegion": "us-east-1"}}, {"aws:requestedregion": "us-east-1"}
+    )
+    assert not condition_allows(
+        {"StringEquals": {"aws:RequestedRegion": "us-east-1"}}, {"aws:RequestedRegion": "US-EAST-1"}
+    )
 
 
 def test_an_allow_whose_condition_fails_is_an_implicit_deny_not_a_deny():
-    conditional = policy(allow("iam:GetUser", "*", Condition={"Bool": {"aws:SecureTransport": "true"}}), name="cond")
+    conditional = policy(
+        allow("iam:GetUser", "*", Condition={"Bool": {"aws:SecureTransport": "true"}}), name="cond"
+    )
     plain = policy(allow("iam:GetUser", "*"), name="plain")
     context = {"aws:SecureTransport": "false"}
     alone = allowed("iam:GetUser", "*", identity=[conditional], context=context)
@@ -282,13 +332,23 @@ def test_an_allow_whose_condition_fails_is_an_implicit_deny_not_a_deny():
 
 
 def test_a_deny_whose_condition_fails_does_not_deny():
-    guarded = policy(allow(), deny("*", "*", Condition={"StringNotEquals": {"aws:RequestedRegion": "us-east-1"}}))
-    assert allowed("iam:GetUser", "*", identity=[guarded], context={"aws:RequestedRegion": "us-east-1"})
-    assert not allowed("iam:GetUser", "*", identity=[guarded], context={"aws:RequestedRegion": "eu-west-1"})
+    guarded = policy(
+        allow(), deny("*", "*", Condition={"StringNotEquals": {"aws:RequestedRegion": "us-east-1"}})
+    )
+    assert allowed(
+        "iam:GetUser", "*", identity=[guarded], context={"aws:RequestedRegion": "us-east-1"}
+    )
+    assert not allowed(
+        "iam:GetUser", "*", identity=[guarded], context={"aws:RequestedRegion": "eu-west-1"}
+    )
     # The key is absent: the negated operator is true, so the deny applies.
     assert not allowed("iam:GetUser", "*", identity=[guarded], context={})
 
 
 def test_python_booleans_and_numbers_in_the_context_are_read_as_text():
-    assert condition_allows({"Bool": {"aws:SecureTransport": "true"}}, {"aws:SecureTransport": True})
-    assert condition_allows({"NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}}, {"aws:MultiFactorAuthAge": 60})
+    assert condition_allows(
+        {"Bool": {"aws:SecureTransport": "true"}}, {"aws:SecureTransport": True}
+    )
+    assert condition_allows(
+        {"NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}}, {"aws:MultiFactorAuthAge": 60}
+    )

@@ -56,7 +56,11 @@ def test_glob_wildcards_and_escaping(pattern, text, expected):
         ("arn:aws:iam::1*2:user/bob", "arn:aws:iam::1552:user/bob", True),
         ("arn:aws:iam::12345678901?:user/bob", "arn:aws:iam::123456789012:user/bob", True),
         ("arn:aws:iam::123456789012:user/Bob", "arn:aws:iam::123456789012:user/bob", False),
-        ("arn:aws:sqs:us-east-2:*:${aws:username}-queue", "arn:aws:sqs:us-east-2:1:${aws:username}-queue", True),
+        (
+            "arn:aws:sqs:us-east-2:*:${aws:username}-queue",
+            "arn:aws:sqs:us-east-2:1:${aws:username}-queue",
+            True,
+        ),
     ],
 )
 def test_arn_patterns_match_segment_by_segment(pattern, arn, expected):
@@ -64,8 +68,18 @@ def test_arn_patterns_match_segment_by_segment(pattern, arn, expected):
 
 
 def test_matching_any_of_many_patterns_uses_one_matcher():
-    many = compile_any([((p, True),) for p in ("arn:aws:iam::1:user/a", "arn:aws:iam::1:user/b*", "arn:aws:iam::1:role/c")], True)
-    assert many("arn:aws:iam::1:user/a") and many("arn:aws:iam::1:user/bee") and many("arn:aws:iam::1:role/c")
+    many = compile_any(
+        [
+            ((p, True),)
+            for p in ("arn:aws:iam::1:user/a", "arn:aws:iam::1:user/b*", "arn:aws:iam::1:role/c")
+        ],
+        True,
+    )
+    assert (
+        many("arn:aws:iam::1:user/a")
+        and many("arn:aws:iam::1:user/bee")
+        and many("arn:aws:iam::1:role/c")
+    )
     assert not many("arn:aws:iam::1:user/c") and not many("arn:aws:iam::1:role/cc")
     literal = compile_any([(("x", True),), (("y", False),)], True)
     assert literal("x") and literal("y") and not literal("z")
@@ -113,13 +127,26 @@ def test_notaction_allow_covers_every_other_action():
 
 
 def test_notresource_allow_covers_every_other_resource():
-    p = policy({"Effect": "Allow", "Action": "iam:GetUser", "NotResource": f"arn:aws:iam::{ACCT}:user/admin*"})
+    p = policy(
+        {
+            "Effect": "Allow",
+            "Action": "iam:GetUser",
+            "NotResource": f"arn:aws:iam::{ACCT}:user/admin*",
+        }
+    )
     assert allowed("iam:GetUser", f"arn:aws:iam::{ACCT}:user/bob", identity=[p])
     assert not allowed("iam:GetUser", f"arn:aws:iam::{ACCT}:user/admin-1", identity=[p])
 
 
 def test_a_deny_with_notresource_still_denies_the_other_resources():
-    p = policy(allow(), {"Effect": "Deny", "Action": "iam:DeleteUser", "NotResource": f"arn:aws:iam::{ACCT}:user/temp/*"})
+    p = policy(
+        allow(),
+        {
+            "Effect": "Deny",
+            "Action": "iam:DeleteUser",
+            "NotResource": f"arn:aws:iam::{ACCT}:user/temp/*",
+        },
+    )
     assert allowed("iam:DeleteUser", f"arn:aws:iam::{ACCT}:user/temp/t1", identity=[p])
     assert not allowed("iam:DeleteUser", f"arn:aws:iam::{ACCT}:user/admin", identity=[p])
 
@@ -132,7 +159,12 @@ def test_a_deny_with_notaction_denies_every_other_action():
 
 
 def test_a_statement_lists_several_patterns_and_any_one_matches():
-    p = policy(allow(["iam:GetUser", "iam:List*"], [f"arn:aws:iam::{ACCT}:user/a", f"arn:aws:iam::{ACCT}:group/*"]))
+    p = policy(
+        allow(
+            ["iam:GetUser", "iam:List*"],
+            [f"arn:aws:iam::{ACCT}:user/a", f"arn:aws:iam::{ACCT}:group/*"],
+        )
+    )
     assert allowed("iam:ListGroups", f"arn:aws:iam::{ACCT}:group/devs", identity=[p])
     assert allowed("iam:GetUser", f"arn:aws:iam::{ACCT}:user/a", identity=[p])
     assert not allowed("iam:GetUser", f"arn:aws:iam::{ACCT}:user/b", identity=[p])

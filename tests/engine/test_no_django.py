@@ -35,19 +35,28 @@ def test_no_engine_module_imports_django():
             elif isinstance(node, ast.ImportFrom) and node.module:
                 names = [node.module]
             elif isinstance(node, ast.Call) and getattr(node.func, "id", "") == "__import__":
-                names = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
-            offenders += [f"{path.name}: {n}" for n in names if n == "django" or n.startswith("django.")]
+                names = [
+                    a.value
+                    for a in node.args
+                    if isinstance(a, ast.Constant) and isinstance(a.value, str)
+                ]
+            offenders += [
+                f"{path.name}: {n}" for n in names if n == "django" or n.startswith("django.")
+            ]
     assert offenders == []
     assert len(_modules()) >= 10
 
 
 def test_importing_the_engine_loads_neither_django_nor_botocore():
     code = (
-        "import sys, policies.engine; "
-        "print('django' in sys.modules, 'botocore' in sys.modules)"
+        "import sys, policies.engine; " "print('django' in sys.modules, 'botocore' in sys.modules)"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ENGINE_DIR.parent.parent, check=True
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ENGINE_DIR.parent.parent,
+        check=True,
     )
     assert out.stdout.split() == ["False", "False"]
 

@@ -14,7 +14,17 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from policies.engine import PolicyError, PolicyKind, PolicySet, Principal, Request, compile_policy, evaluate, parse_policy, validate_policy
+from policies.engine import (
+    PolicyError,
+    PolicyKind,
+    PolicySet,
+    Principal,
+    Request,
+    compile_policy,
+    evaluate,
+    parse_policy,
+    validate_policy,
+)
 
 from . import reference
 
@@ -22,8 +32,25 @@ A, B = "111122223333", "444455556666"
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 MONOTONIC = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-ACTIONS = ["iam:GetUser", "iam:ListUsers", "iam:CreateUser", "iam:DeleteUser", "sts:AssumeRole", "sts:GetCallerIdentity"]
-ACTION_PATTERNS = ACTIONS + ["*", "iam:*", "iam:Get*", "iam:?etUser", "IAM:getuser", "iam:*User", "sts:*", "iam:List?sers", "iam:*e*"]
+ACTIONS = [
+    "iam:GetUser",
+    "iam:ListUsers",
+    "iam:CreateUser",
+    "iam:DeleteUser",
+    "sts:AssumeRole",
+    "sts:GetCallerIdentity",
+]
+ACTION_PATTERNS = ACTIONS + [
+    "*",
+    "iam:*",
+    "iam:Get*",
+    "iam:?etUser",
+    "IAM:getuser",
+    "iam:*User",
+    "sts:*",
+    "iam:List?sers",
+    "iam:*e*",
+]
 USERS = ["alice", "bob", "a.b", "axb", "ab"]
 RESOURCES = [f"arn:aws:iam::{acct}:user/{u}" for acct in (A, B) for u in USERS] + [
     f"arn:aws:iam::{A}:role/Admin",
@@ -85,14 +112,27 @@ def statements(draw, effect=None, resource_policy=False):
     if resource_policy:
         who = draw(
             st.sampled_from(
-                ["*", {"AWS": A}, {"AWS": B}, {"AWS": f"arn:aws:iam::{A}:user/alice"}, {"AWS": f"arn:aws:iam::{A}:role/Admin"},
-                 {"AWS": f"arn:aws:sts::{A}:assumed-role/Admin/s1"}, {"AWS": [f"arn:aws:iam::{B}:user/bob", A]}]
+                [
+                    "*",
+                    {"AWS": A},
+                    {"AWS": B},
+                    {"AWS": f"arn:aws:iam::{A}:user/alice"},
+                    {"AWS": f"arn:aws:iam::{A}:role/Admin"},
+                    {"AWS": f"arn:aws:sts::{A}:assumed-role/Admin/s1"},
+                    {"AWS": [f"arn:aws:iam::{B}:user/bob", A]},
+                ]
             )
         )
-        statement["NotPrincipal" if who != "*" and draw(st.integers(0, 6)) == 0 else "Principal"] = who
-    statement["NotAction" if draw(st.integers(0, 5)) == 0 else "Action"] = draw(one_or_many(st.sampled_from(ACTION_PATTERNS)))
+        statement[
+            "NotPrincipal" if who != "*" and draw(st.integers(0, 6)) == 0 else "Principal"
+        ] = who
+    statement["NotAction" if draw(st.integers(0, 5)) == 0 else "Action"] = draw(
+        one_or_many(st.sampled_from(ACTION_PATTERNS))
+    )
     if not resource_policy or draw(st.booleans()):
-        statement["NotResource" if draw(st.integers(0, 5)) == 0 else "Resource"] = draw(one_or_many(st.sampled_from(RESOURCE_PATTERNS)))
+        statement["NotResource" if draw(st.integers(0, 5)) == 0 else "Resource"] = draw(
+            one_or_many(st.sampled_from(RESOURCE_PATTERNS))
+        )
     chosen = draw(st.lists(st.sampled_from(CONDITIONS), max_size=2, unique_by=lambda c: c[0]))
     if chosen:
         statement["Condition"] = {op: {key: values} for op, key, values in chosen}
@@ -109,7 +149,14 @@ def document(statement_list, version="2012-10-17") -> str:
 @st.composite
 def documents(draw, resource_policy=False, effect=None):
     version = draw(st.sampled_from(["2012-10-17", "2012-10-17", "2008-10-17"]))
-    return document(draw(st.lists(statements(effect=effect, resource_policy=resource_policy), min_size=1, max_size=4)), version)
+    return document(
+        draw(
+            st.lists(
+                statements(effect=effect, resource_policy=resource_policy), min_size=1, max_size=4
+            )
+        ),
+        version,
+    )
 
 
 PRINCIPALS = [
@@ -126,16 +173,27 @@ PRINCIPALS = [
 def requests(draw):
     context: dict = {}
     if draw(st.booleans()):
-        context["aws:RequestedRegion"] = draw(st.sampled_from(["us-east-1", "eu-west-1", "alice", "US-EAST-1"]))
+        context["aws:RequestedRegion"] = draw(
+            st.sampled_from(["us-east-1", "eu-west-1", "alice", "US-EAST-1"])
+        )
     if draw(st.booleans()):
         context["aws:MultiFactorAuthPresent"] = draw(st.sampled_from(["true", "false"]))
     if draw(st.booleans()):
         context["aws:MultiFactorAuthAge"] = draw(st.sampled_from(["0", "60", "4000", "abc"]))
     if draw(st.booleans()):
-        context["aws:SourceIp"] = draw(st.sampled_from(["10.1.2.3", "10.2.0.1", "192.0.2.1", "2001:db8::5"]))
+        context["aws:SourceIp"] = draw(
+            st.sampled_from(["10.1.2.3", "10.2.0.1", "192.0.2.1", "2001:db8::5"])
+        )
     if draw(st.booleans()):
-        context["aws:TagKeys"] = draw(st.lists(st.sampled_from(["team", "env", "secret", "owner"]), max_size=3))
-    return Request(draw(st.sampled_from(ACTIONS)), draw(st.sampled_from(RESOURCES)), draw(st.sampled_from(PRINCIPALS)), context)
+        context["aws:TagKeys"] = draw(
+            st.lists(st.sampled_from(["team", "env", "secret", "owner"]), max_size=3)
+        )
+    return Request(
+        draw(st.sampled_from(ACTIONS)),
+        draw(st.sampled_from(RESOURCES)),
+        draw(st.sampled_from(PRINCIPALS)),
+        context,
+    )
 
 
 @st.composite
@@ -149,10 +207,16 @@ def scenarios(draw):
 
 def policy_set(identity, resource, boundary, session) -> PolicySet:
     return PolicySet(
-        identity=tuple(compile_policy(t, PolicyKind.MANAGED, name=f"i{n}") for n, t in enumerate(identity)),
-        resource=tuple(compile_policy(t, PolicyKind.RESOURCE, name=f"r{n}") for n, t in enumerate(resource)),
+        identity=tuple(
+            compile_policy(t, PolicyKind.MANAGED, name=f"i{n}") for n, t in enumerate(identity)
+        ),
+        resource=tuple(
+            compile_policy(t, PolicyKind.RESOURCE, name=f"r{n}") for n, t in enumerate(resource)
+        ),
         boundary=compile_policy(boundary, PolicyKind.BOUNDARY) if boundary else None,
-        session=tuple(compile_policy(t, PolicyKind.MANAGED, name=f"s{n}") for n, t in enumerate(session)),
+        session=tuple(
+            compile_policy(t, PolicyKind.MANAGED, name=f"s{n}") for n, t in enumerate(session)
+        ),
     )
 
 
@@ -180,7 +244,9 @@ def test_adding_a_deny_never_turns_a_refusal_into_an_allow(scenario, denial, whe
     if where < len(identity):
         extended = list(identity)
         body = json.loads(extended[where])
-        body["Statement"] = (body["Statement"] if isinstance(body["Statement"], list) else [body["Statement"]]) + [denial]
+        body["Statement"] = (
+            body["Statement"] if isinstance(body["Statement"], list) else [body["Statement"]]
+        ) + [denial]
         extended[where] = json.dumps(body)
     else:
         extended = identity + [document([denial])]
@@ -201,13 +267,44 @@ def test_adding_a_boundary_never_widens(scenario, boundary):
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.text(max_size=12), children, max_size=4),
     max_leaves=25,
 )
-POLICY_KEYS = st.sampled_from(["Version", "Statement", "Effect", "Action", "NotAction", "Resource", "NotResource", "Principal", "Condition", "Sid", "AWS", "StringEquals", "aws:x"])
+POLICY_KEYS = st.sampled_from(
+    [
+        "Version",
+        "Statement",
+        "Effect",
+        "Action",
+        "NotAction",
+        "Resource",
+        "NotResource",
+        "Principal",
+        "Condition",
+        "Sid",
+        "AWS",
+        "StringEquals",
+        "aws:x",
+    ]
+)
 POLICYISH = st.recursive(
-    st.sampled_from(["2012-10-17", "Allow", "Deny", "*", "iam:GetUser", "arn:aws:iam::1:user/x", "${aws:username}", 1, True, None]),
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(POLICY_KEYS, children, max_size=5),
+    st.sampled_from(
+        [
+            "2012-10-17",
+            "Allow",
+            "Deny",
+            "*",
+            "iam:GetUser",
+            "arn:aws:iam::1:user/x",
+            "${aws:username}",
+            1,
+            True,
+            None,
+        ]
+    ),
+    lambda children: st.lists(children, max_size=3)
+    | st.dictionaries(POLICY_KEYS, children, max_size=5),
     max_leaves=30,
 )
 
@@ -224,7 +321,10 @@ def _parse_outcome(text: str, kind: PolicyKind) -> bool:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.one_of(st.text(max_size=300), JSON.map(json.dumps), POLICYISH.map(json.dumps)), st.sampled_from(list(PolicyKind)))
+@given(
+    st.one_of(st.text(max_size=300), JSON.map(json.dumps), POLICYISH.map(json.dumps)),
+    st.sampled_from(list(PolicyKind)),
+)
 def test_parse_raises_only_policy_error_and_validate_agrees(text, kind):
     parsed = _parse_outcome(text, kind)
     found = validate_policy(text, kind)
@@ -237,7 +337,11 @@ def test_parse_raises_only_policy_error_and_validate_agrees(text, kind):
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.builds(lambda statement: document([statement]), statements()), st.sampled_from(["", " ", "\n", "}", "{", ",", '"', "\\", "\x00", "\ud800"]), st.integers(0, 400))
+@given(
+    st.builds(lambda statement: document([statement]), statements()),
+    st.sampled_from(["", " ", "\n", "}", "{", ",", '"', "\\", "\x00", "\ud800"]),
+    st.integers(0, 400),
+)
 def test_corrupted_policies_raise_only_policy_error(text, junk, at):
     at = min(at, len(text))
     _parse_outcome(text[:at] + junk + text[at:], PolicyKind.MANAGED)

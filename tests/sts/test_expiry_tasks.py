@@ -84,7 +84,9 @@ def test_old_sessions_are_deleted_after_the_retention_period(make_role, alice_us
 
 def _postgres_or_skip():
     if connection.vendor != "postgresql":
-        pytest.skip("row locking semantics under test are PostgreSQL's")
+        from tests.conftest import require_service
+
+        require_service("PostgreSQL", "the row locking under test is PostgreSQL's")
 
 
 @pytest.mark.django_db(transaction=True)

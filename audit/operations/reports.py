@@ -1,0 +1,107 @@
+"""GenerateCredentialReport and GetCredentialReport, as the IAM API has them.
+
+Generate answers at once with the report's state and, when a new report is
+needed, enqueues the build once the request's transaction commits; Get
+returns a complete report younger than four hours, or AWS's error saying why not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+
+from audit import services
+from audit.errors import ReportExpired, ReportInProgress, ReportNotPresent
+from audit.models import CredentialReport
+from audit.recording import operation
+from core.caller import Caller
+from policies.authz import authorize
+
+STARTED_DESCRIPTION = "No report exists. Starting a new report generation task"
+REPORT_FORMAT = "text/csv"
+
+
+@dataclass(frozen=True)
+class GenerateResult:
+    """GenerateCredentialReport's output: State and (when starting) Description."""
+
+    state: str
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class ReportContent:
+    """GetCredentialReport's output; ``content`` is the CSV (the API base64-encodes it)."""
+
+    content: bytes
+    report_format: str
+    generated_time: datetime
+
+
+@operation("iam:GenerateCredentialReport")
+def generate_credential_report(caller: Caller) -> GenerateResult:
+    """GenerateCredentialReport (iam:GenerateCredentialReport on *)."""
+    from audit.tasks import build_credential_report
+
+    authorize(caller, "iam:GenerateCredentialReport", "*")
+    now = services.now()
+    report, created = (CredentialReport.objects.select_for_update()
+                       .get_or_create(account_id=caller.account_id,
+                                      defaults={"requested_at": now}))
+    if not created:
+        if services.report_is_current(report, now):
+            return GenerateResult(CredentialReport.State.COMPLETE)
+        if services.report_is_pending(report, now):
+            return GenerateResult(CredentialReport.State.INPROGRESS)
+        report.state = CredentialReport.State.STARTED
+        report.requested_at = now
+        report.save(update_fields=["state", "requested_at"])
+    account_id = caller.account_id
+    # After commit: the worker must see the STARTED row it is asked to claim.
+    transaction.on_commit(lambda: build_credential_report.delay(account_id))
+    return GenerateResult(CredentialReport.State.STARTED, STARTED_DESCRIPTION)
+
+
+@operation("iam:GetCredentialReport")
+def get_credential_report(caller: Caller) -> ReportContent:
+    """GetCredentialReport (iam:GetCredentialReport on *)."""
+    authorize(caller, "iam:GetCredentialReport", "*")
+    report = CredentialReport.objects.filter(account_id=caller.account_id).first()
+    if report is None:
+        raise ReportNotPresent("The credential report does not exist. To generate a "
+                               "credential report, use GenerateCredentialReport.")
+    if report.state != CredentialReport.State.COMPLETE:
+        raise ReportInProgress("The credential report is still being generated.")
+    if not services.report_is_current(report, services.now()):
+        raise ReportExpired("The most recent credential report has expired. To generate a "
+                            "new credential report, use GenerateCredentialReport.")
+    return ReportContent(content=report.content.encode(), report_format=REPORT_FORMAT,
+                         generated_time=report.generated_at)
+
+
+@dataclass(frozen=True)
+class ReportStatus:
+    """What the Credential report page shows: the state and the last report's time."""
+
+    state: str | None  # None: never generated
+    generated_at: datetime | None
+    requested_at: datetime | None
+    expired: bool
+    pending: bool
+
+
+@operation("iam:GetCredentialReport")
+def credential_report_status(caller: Caller) -> ReportStatus:
+    """The Credential report page (iam:GetCredentialReport on *); reveals no content."""
+    authorize(caller, "iam:GetCredentialReport", "*")
+    report = CredentialReport.objects.filter(account_id=caller.account_id).first()
+    if report is None:
+        return ReportStatus(None, None, None, expired=False, pending=False)
+    now = services.now()
+    return ReportStatus(
+        state=report.state, generated_at=report.generated_at, requested_at=report.requested_at,
+        expired=report.generated_at is not None and not services.report_is_current(report, now)
+        and report.state == CredentialReport.State.COMPLETE,
+        pending=services.report_is_pending(report, now))

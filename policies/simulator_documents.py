@@ -56,6 +56,7 @@ class Block:
     index: int
     sid: str | None
     text: str
+    summary: str  # one line (Sid and Effect) for a statement shown folded
     state: str = ""
 
 
@@ -161,13 +162,21 @@ def split(text: str) -> tuple[str, list[Block], str]:
     for index, statement in enumerate(items):
         body = textwrap.indent(json.dumps(statement, indent=4), pad)
         sid = statement.get("Sid") if isinstance(statement, dict) else None
-        blocks.append(Block(index, sid if isinstance(sid, str) else None,
-                            body + ("" if index == len(items) - 1 else ",")))
+        comma = "" if index == len(items) - 1 else ","
+        blocks.append(Block(index, sid if isinstance(sid, str) else None, body + comma,
+                            pad + _summary(statement) + comma))
     # No newline where a statement starts or ends: the page prints statements as
     # blocks, which start on a line of their own.
     head += '    "Statement":' if single else '    "Statement": ['
     tail = "}" if single else "    ]\n}"
     return head, blocks, tail
+
+
+def _summary(statement) -> str:
+    if not isinstance(statement, dict):
+        return json.dumps(statement)
+    shown = {k: statement[k] for k in ("Sid", "Effect") if k in statement}
+    return json.dumps(shown)[:-1] + ", \u2026 }" if shown else "{ \u2026 }"
 
 
 def _nested(value, indent: int) -> str:

@@ -31,7 +31,7 @@ def test_sign_up_sign_in_as_root_see_dashboard_sign_out(page):
     screenshot(page, "dashboard")
 
     page.get_by_test_id("account-menu").click()
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     expect(page.get_by_test_id("flash")).to_contain_text("You have signed out.")
     page.goto("/iam/")

@@ -76,7 +76,7 @@ def test_admin_onboards_a_user_who_sets_up_mfa_and_rotates_keys(page):
     page.locator(".tabs").get_by_role("link", name="Permissions").click()
     screenshot(page, "user-detail")
     page.get_by_test_id("account-menu").click()
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
 
     # Carol's first sign-in: the forced password change.
     sign_in(page, "journey4", "carol", password)
@@ -101,7 +101,7 @@ def test_admin_onboards_a_user_who_sets_up_mfa_and_rotates_keys(page):
 
     # Sign out and in again, now with MFA (the next code: the current one was used).
     page.get_by_test_id("account-menu").click()
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     sign_in(page, "journey4", "carol", new_password)
     field(page, "MFA code").fill(totp_at_step(secret, int(time.time()) // 30 + 1))
     page.get_by_role("button", name="Submit").click()

@@ -42,7 +42,7 @@ def event_list(request: ConsoleRequest):
         # The form stays, with what was typed and why it was refused.
         page, error = history.EventPage(events=[], newer=None, older=None), invalid.message
     now = timezone.now().replace(second=0, microsecond=0)
-    return render(request, "audit/event_list.html", {
+    return render(request, "audit/event_list.html", status=400 if error else 200, context={
         "page": page,
         "rows": [(event, records.user_name(event)) for event in page.events],
         "filters": filters,

@@ -10,4 +10,5 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", include("identities.urls")),
     path("", include("policies.urls")),
+    path("", include("audit.urls")),
 ]

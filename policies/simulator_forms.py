@@ -56,6 +56,7 @@ class ContextRow:
     error: str = ""
     used_by_policies: bool = False
     missing: bool = False
+    from_principal: bool = False
 
     def entry(self) -> dict | None:
         """AWS's ContextEntry for this row, or None when no value was given."""

@@ -224,7 +224,18 @@ def context_table(keys: ContextKeys | None, posted: list[ContextRow],
     lacking = {name.lower() for name in missing}
     for row in rows:
         row.missing = row.name.lower() in lacking and not row.value.strip()
+        row.from_principal = _from_principal(row.name)
     return rows + [ContextRow(name="")]
+
+
+def _from_principal(name: str) -> bool:
+    """Keys the engine fills in from the simulated principal when left empty."""
+    lowered = name.lower()
+    return lowered in _PRINCIPAL_KEYS or lowered.startswith("aws:principaltag/")
+
+
+_PRINCIPAL_KEYS = {"aws:username", "aws:userid", "aws:principalarn", "aws:principalaccount",
+                   "aws:principaltype"}
 
 
 @operation("iam:SimulatePrincipalPolicy")

@@ -7,7 +7,9 @@ returns a complete report younger than four hours, or AWS's error saying why not
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import csv
+import io
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
@@ -81,27 +83,39 @@ def get_credential_report(caller: Caller) -> ReportContent:
                          generated_time=report.generated_at)
 
 
+PREVIEW_ROWS = 500
+
+
 @dataclass(frozen=True)
 class ReportStatus:
-    """What the Credential report page shows: the state and the last report's time."""
+    """What the Credential report page shows: the state, the last report's time and,
+    while it is current, its first rows."""
 
     state: str | None  # None: never generated
     generated_at: datetime | None
     requested_at: datetime | None
     expired: bool
     pending: bool
+    rows: list[dict] = field(default_factory=list)
+    row_count: int = 0
+
+    @property
+    def current(self) -> bool:
+        return self.state == CredentialReport.State.COMPLETE and not self.expired
 
 
 @operation("iam:GetCredentialReport")
 def credential_report_status(caller: Caller) -> ReportStatus:
-    """The Credential report page (iam:GetCredentialReport on *); reveals no content."""
+    """The Credential report page (iam:GetCredentialReport on *, as its content needs)."""
     authorize(caller, "iam:GetCredentialReport", "*")
     report = CredentialReport.objects.filter(account_id=caller.account_id).first()
     if report is None:
         return ReportStatus(None, None, None, expired=False, pending=False)
     now = services.now()
+    current = services.report_is_current(report, now)
+    rows = list(csv.DictReader(io.StringIO(report.content))) if current else []
     return ReportStatus(
         state=report.state, generated_at=report.generated_at, requested_at=report.requested_at,
-        expired=report.generated_at is not None and not services.report_is_current(report, now)
-        and report.state == CredentialReport.State.COMPLETE,
-        pending=services.report_is_pending(report, now))
+        expired=report.state == CredentialReport.State.COMPLETE and not current,
+        pending=services.report_is_pending(report, now),
+        rows=rows[:PREVIEW_ROWS], row_count=len(rows))

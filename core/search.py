@@ -212,8 +212,9 @@ def _policies(account_id: str, terms: _Terms, limit: int) -> Found:
     if unique := terms.id_prefix("ANPA"):
         match |= Q(policy_id__startswith=unique)
     found = _ordered(visible_policies(account_id).filter(match), terms, limit)
-    hits = [Hit("Policy", p.name, p.arn, _url("policies:policy-detail", p.arn),
-                "AWS managed" if p.account_id is None else "Customer managed")
+    hits = [Hit("AWS managed policy" if p.account_id is None else "Customer managed policy",
+                p.name, p.arn, _url("policies:policy-detail", p.arn),
+                f"Policy ID {p.policy_id}" if unique else "")
             for p in found[:limit]]
     return Found("Policies", hits, len(found) > limit)
 

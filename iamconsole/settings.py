@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_otp",
@@ -106,6 +107,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "identities.middleware.ConsoleSessionMiddleware",
     "core.middleware.ConsoleMiddleware",
 ]
@@ -154,6 +156,17 @@ LOGIN_URL = "identities:signin"
 LOGIN_REDIRECT_URL = "identities:dashboard"
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Production serves only HTTPS: redirect, HSTS, Secure cookies with the __Host-
+# prefix. The embedded run and DEBUG serve plain HTTP on 127.0.0.1.
+IAM_HTTPS = env_bool("IAM_HTTPS", default=not (EMBEDDED or DEBUG))
+SECURE_SSL_REDIRECT = IAM_HTTPS
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = 31536000 if IAM_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = IAM_HTTPS
+SECURE_HSTS_PRELOAD = IAM_HTTPS
+if env_bool("IAM_BEHIND_TLS_PROXY"):
+    # Only when a named proxy terminates TLS and sets this header itself.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # Absolute session lifetime (AWS's console: 12 hours), idle timeout, and how
@@ -162,11 +175,31 @@ IAM_SESSION_MAX_AGE = env_int("IAM_SESSION_MAX_AGE", 12 * 3600)
 IAM_SESSION_IDLE_SECONDS = env_int("IAM_SESSION_IDLE_SECONDS", 3600)
 IAM_REAUTHENTICATE_SECONDS = env_int("IAM_REAUTHENTICATE_SECONDS", 15 * 60)
 SESSION_COOKIE_AGE = IAM_SESSION_MAX_AGE
-SESSION_COOKIE_SECURE = env_bool("IAM_SECURE_COOKIES", default=not (EMBEDDED or DEBUG))
+SESSION_COOKIE_SECURE = env_bool("IAM_SECURE_COOKIES", default=IAM_HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+if SESSION_COOKIE_SECURE:
+    # __Host-: the browser only accepts it Secure, for "/", without a Domain.
+    SESSION_COOKIE_NAME = "__Host-iam-session"
+    CSRF_COOKIE_NAME = "__Host-iam-csrf"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# No inline scripts or styles anywhere; Bootstrap's CSS uses data: images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    },
+}
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

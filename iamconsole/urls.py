@@ -10,5 +10,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", include("identities.urls")),
     path("", include("policies.urls")),
+    path("", include("core.urls_search")),
     path("", include("audit.urls")),
 ]

@@ -48,6 +48,9 @@ def _url(pattern: str, values: dict) -> str:
     import re
 
     def fill(match):
+        samples = {"int": "1", "uuid": "00000000-0000-4000-8000-000000000000"}
+        if match.group(1) in samples:
+            return samples[match.group(1)]
         return str(values.get(match.group(2), "x"))
 
     return "/" + re.sub(r"<(?:(\w+):)?(\w+)>", fill, pattern)

@@ -55,6 +55,7 @@ def _environment() -> dict:
         "IAM_ENCRYPTION_KEYS": env.get("IAM_ENCRYPTION_KEYS")
         or "b1:" + base64.b64encode(secrets.token_bytes(32)).decode(),
         "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "IAM_HTTPS": "false",  # plain HTTP on loopback: no redirect to https
         "IAM_VAR_DIR": str(ROOT / "var" / "bench-api"),
         "LOG_LEVEL": "ERROR",
     })

@@ -259,9 +259,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
 }
 
+# How long expired role sessions are kept for the record before deletion.
+IAM_SESSION_RETENTION_DAYS = env_int("IAM_SESSION_RETENTION_DAYS", 7)
+
 CELERY_BEAT_SCHEDULE = {
     "purge-sign-in-throttles": {
         "task": "identities.purge_sign_in_throttles",
         "schedule": 15 * 60,
     },
+    # Cleanup and bookkeeping only: every request checks expiry itself.
+    "sts-expire-role-sessions": {"task": "sts.expire_role_sessions", "schedule": 60.0},
+    "sts-delete-old-sessions": {"task": "sts.delete_old_sessions", "schedule": 24 * 3600},
 }

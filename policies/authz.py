@@ -29,7 +29,7 @@ def principal_of(caller: Caller) -> Principal:
     """The engine's view of who is calling."""
     if caller.is_root:
         return Principal(arn=caller.principal_arn, account=caller.account_id, kind="Account")
-    if caller.session is not None:
+    if caller.session is not None and caller.session.role_arn:
         return Principal(arn=caller.principal_arn, account=caller.account_id,
                          kind="AssumedRole", role_arn=caller.session.role_arn)
     return Principal(arn=caller.principal_arn, account=caller.account_id, kind="User")

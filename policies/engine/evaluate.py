@@ -181,7 +181,9 @@ def evaluate(request: Request, policies: PolicySet) -> Decision:
 
     r_allows = r_denies = None
     if plan.r_deny:
-        r_denies = _check_resource(plan.r_deny, resource, ctx, principal)
+        # Denies only need the statements, not how the principal matched.
+        found = _check_resource(plan.r_deny, resource, ctx, principal)
+        r_denies = [ref for ref, _ in found] if found else None
     if plan.r_allow:
         r_allows = _check_resource(plan.r_allow, resource, ctx, principal)
 

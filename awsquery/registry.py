@@ -102,7 +102,7 @@ def _accepted(operation: Callable) -> frozenset[str] | None:
 def handler(service: str, action: str) -> Handler:
     """The handler for ``action``; InvalidAction when the model has no such action."""
     if shapes.operation_model(service, action) is None:
-        raise InvalidAction(f"Could not find operation {action} for version "
+        raise InvalidAction(f"Could not find operation {action[:128]} for version "
                             f"{shapes.SERVICES[service].version}")
     entry = routes().get((service, action))
     operation = _resolve(entry.target) if entry is not None else None

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from awsquery import lookups
 from core.pagination import Page
-from policies.selectors import boundary_arn_of
 
 
 def tags(values) -> list[dict] | None:
@@ -39,11 +39,6 @@ def boundary(arn: str | None) -> dict | None:
     return {"PermissionsBoundaryType": "PermissionsBoundaryPolicy", "PermissionsBoundaryArn": arn}
 
 
-def _boundary_of(**owner) -> str | None:
-    # One small query, only for the Get/Create results that AWS gives a boundary.
-    return boundary_arn_of(**owner)
-
-
 def user(row, *, detail: bool = False) -> dict:
     """A User. ``detail`` adds what GetUser and CreateUser return and ListUsers does not."""
     if row.is_root:
@@ -55,7 +50,7 @@ def user(row, *, detail: bool = False) -> dict:
     if row.last_login is not None:
         result["PasswordLastUsed"] = row.last_login
     if detail and not row.is_root:
-        result["PermissionsBoundary"] = boundary(_boundary_of(user=row))
+        result["PermissionsBoundary"] = boundary(lookups.boundary_arn("user", row.pk))
         result["Tags"] = tags(row.tags)
     return result
 
@@ -72,7 +67,7 @@ def role(row, *, detail: bool = False) -> dict:
               "Description": row.description or None,
               "MaxSessionDuration": row.max_session_duration}
     if detail:
-        result["PermissionsBoundary"] = boundary(_boundary_of(role=row))
+        result["PermissionsBoundary"] = boundary(lookups.boundary_arn("role", row.pk))
         result["Tags"] = tags(row.tags)
         last_used = {"LastUsedDate": row.last_used_at, "Region": row.last_used_region or None}
         result["RoleLastUsed"] = last_used if row.last_used_at else {}

@@ -43,8 +43,8 @@ def _is_api_request(request) -> bool:
     # The raw query string, not request.GET: Django would answer a query with
     # too many fields with an HTML error page before we could.
     names = {item.partition("=")[0] for item in request.META.get("QUERY_STRING", "").split("&")}
-    return (request.method != "GET" or "Action" in names or "X-Amz-Signature" in names
-            or "HTTP_AUTHORIZATION" in request.META)
+    return (request.method not in ("GET", "HEAD") or "Action" in names
+            or "X-Amz-Signature" in names or "HTTP_AUTHORIZATION" in request.META)
 
 
 @public

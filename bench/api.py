@@ -200,7 +200,9 @@ def _measure(port: int, key_id: str, secret: str, service: str | None, params: d
     }
 
 
-def main() -> int:
+def main(argv: list[str]) -> int:
+    """``python -m bench.api [label ...]``: all calls, or only those named (e.g. GetUser)."""
+    calls = [call for call in CALLS if not argv or call[0] in argv]
     env = _environment()
     os.environ.update(env)
     _recreate_database(env)
@@ -221,7 +223,7 @@ def main() -> int:
         baseline = _measure(port, key_id, secret, None, {})
         print(f"{'baseline /healthz':<18} {baseline['rps']:8.0f} req/s   p50 {baseline['p50']:6.2f} ms"
               f"   p99 {baseline['p99']:6.2f} ms   1 SQL query/request (no signature, no operation)")
-        for label, service, params in CALLS:
+        for label, service, params in calls:
             figures = _measure(port, key_id, secret, service, params)
             print(f"{label:<18} {figures['rps']:8.0f} req/s   p50 {figures['p50']:6.2f} ms   "
                   f"p99 {figures['p99']:6.2f} ms   {queries[label]} SQL queries/request   "
@@ -236,4 +238,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

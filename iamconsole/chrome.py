@@ -42,14 +42,30 @@ def console(request) -> dict:
         )
         sections[-1]["items"].append({"label": label, "url": url, "active": active})
     user = caller.user
+    role = getattr(request, "role_label", None)
+    account = caller.session.account if role else (user.account if user is not None else None)
     return {
         "nav_sections": sections,
         "chrome": {
             "account_id": caller.account_id,
-            "account_alias": user.account.alias if user is not None else "",
+            "account_alias": account.alias if account is not None else "",
             "principal_label": user.display_name if user is not None else caller.principal_arn,
             "is_root": caller.is_root,
+            "role": role,
+            "recent_roles": _recent_roles(user),
             "security_credentials_url": _resolve("identities:security-credentials"),
             "switch_role_url": _resolve("sts:switch-role"),
         },
     }
+
+
+def _recent_roles(user) -> list[dict]:
+    """Recently used roles grouped by account, for the account menu (one query)."""
+    if user is None or user.is_root:
+        return []
+    from sts.models import RecentRole
+
+    groups: dict[str, list] = {}
+    for entry in RecentRole.objects.filter(user=user)[:10]:
+        groups.setdefault(entry.account_id, []).append(entry)
+    return [{"account_id": account, "roles": roles} for account, roles in groups.items()]

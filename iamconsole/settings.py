@@ -110,6 +110,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "identities.middleware.ConsoleSessionMiddleware",
     "core.middleware.ConsoleMiddleware",
+    "sts.middleware.ConsoleRoleMiddleware",
 ]
 
 ROOT_URLCONF = "iamconsole.urls"

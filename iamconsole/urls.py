@@ -10,6 +10,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", include("identities.urls")),
     path("", include("policies.urls")),
+    path("", include("sts.urls")),
     path("", include("core.urls_search")),
     path("", include("audit.urls")),
 ]

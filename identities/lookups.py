@@ -71,3 +71,19 @@ def find_role(caller: Caller, role_name: str, action: str, *, context: dict | No
     if role is None:
         raise NoSuchEntity(f"The role with name {role_name} cannot be found.")
     return role
+
+
+def caller_account(caller: Caller):
+    """The account the caller acts in: the role's account while in a role."""
+    from identities.models import Account
+
+    session = caller.session
+    if session is not None and getattr(session, "role_arn", None):
+        return session.account
+    if caller.user is not None and caller.user.account_id == caller.account_id:
+        return caller.user.account
+    return Account.objects.get(pk=caller.account_id)
+
+
+def acting_as_role(caller: Caller) -> bool:
+    return caller.session is not None and bool(getattr(caller.session, "role_arn", None))

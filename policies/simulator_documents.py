@@ -183,17 +183,11 @@ def _nested(value, indent: int) -> str:
     return textwrap.indent(json.dumps(value, indent=4), " " * indent).lstrip()
 
 
-def refs(statements) -> list[StatementRef]:
-    """``StatementRef``s as they should come: the engine currently reports an explicit
-    deny of a resource-based policy as (ref, principal match) pairs instead."""
-    return [s[0] if isinstance(s, tuple) else s for s in statements]
-
-
 def evidence(result, docs: list[PolicyDoc]) -> tuple[list[Evidence], list[NearMiss]]:
     """The documents one result depends on, deciding and matched statements marked,
     and for a denial the allow statements that would have applied elsewhere."""
-    deciding = {(r.policy_id, r.index) for r in refs(result.deciding_statements)}
-    matched = {(r.policy_id, r.index) for r in refs(result.matched_statements)}
+    deciding = {(r.policy_id, r.index) for r in result.deciding_statements}
+    matched = {(r.policy_id, r.index) for r in result.matched_statements}
     near = [] if result.eval_decision == "allowed" else near_misses(result, docs, matched)
     near_keys = {(n.ref.policy_id, n.ref.index) for n in near}
     shown = []

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from core import crypto
 from identities.models import Account, Role, User
@@ -140,3 +141,26 @@ class RoleSession(models.Model):
 
     def set_secret(self, secret: str) -> None:
         self.encrypted_secret = crypto.encrypt(secret, bound_to=self._binding())
+
+
+class RecentRole(models.Model):
+    """A role a user switched to from the console, for the account menu.
+
+    AWS's console remembers five in a cookie; these are kept on the server,
+    ten per user, and grouped by account in the menu.
+    """
+
+    COLORS = ["red", "orange", "yellow", "green", "blue"]
+
+    user = models.ForeignKey("identities.User", on_delete=models.CASCADE,
+                             related_name="recent_roles")
+    account_id = models.CharField(max_length=12)
+    role_name = models.CharField(max_length=64)
+    display_name = models.CharField(max_length=64)
+    color = models.CharField(max_length=8, default="blue")
+    used_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-used_at"]
+        constraints = [models.UniqueConstraint("user", "account_id", "role_name",
+                                               name="one_recent_entry_per_role")]

@@ -54,10 +54,6 @@ class Migration(migrations.Migration):
                                fields=["account_id", "-time", "-id"],
                                name="event_account_failures"),
         ),
-        migrations.AddIndex(
-            model_name="event",
-            index=models.Index(fields=["time"], name="event_time"),
-        ),
         migrations.RunPython(create_resources_index, drop_resources_index),
         migrations.CreateModel(
             name="CredentialReport",

@@ -100,7 +100,7 @@ def change_password(caller: Caller, *, old_password: str, new_password: str) -> 
     without a policy: the user cannot reach anything else until it is done.
     """
     user = caller.user
-    if user is None or user.is_root:
+    if user is None or user.is_root or (caller.session is not None and caller.session.role_arn):
         raise InvalidInput("Only IAM users change their password with ChangePassword.")
     forced_reset = (LoginProfile.objects.filter(user=user, password_reset_required=True).exists()
                     or expiry_state(user) == EXPIRED)

@@ -15,9 +15,9 @@ from django.core.paginator import Paginator
 
 from audit.recording import operation, record
 from core.caller import Caller
-from core.errors import AccessDenied
+from core.errors import AccessDenied, InvalidInput
 from identities import selectors
-from identities.lookups import find_group, find_user
+from identities.lookups import acting_as_role, caller_account, find_group, find_user
 from identities.models import AccessKey, Group, LoginProfile, MFADevice, User
 from policies.authz import authorize
 
@@ -210,6 +210,8 @@ def own_credentials(caller: Caller) -> OwnCredentials:
     """The Security credentials page of the signed-in identity (root or IAM user)."""
     from identities.models import PasswordPolicy
 
+    if acting_as_role(caller):
+        raise InvalidInput("You are using a role. Switch back to manage your own credentials.")
     me = caller.user
     arn = me.arn
     return OwnCredentials(
@@ -248,5 +250,51 @@ def dashboard(caller: Caller) -> Dashboard:
         summary=_section(caller, "iam:GetAccountSummary", "*",
                          lambda: [account_summary_counts(caller.account_id)]),
         aliases=_section(caller, "iam:ListAccountAliases", "*",
-                         lambda: [a for a in [caller.user.account.alias] if a]),
+                         lambda: [a for a in [caller_account(caller).alias] if a]),
+    )
+
+
+@operation("iam:ListRoles")
+def roles_page(caller: Caller, *, search: str = "", page: int = 1) -> DjangoPage:
+    """The Roles list."""
+    from django.db.models.functions import Lower
+
+    from identities.models import Role
+
+    authorize(caller, "iam:ListRoles", f"arn:aws:iam::{caller.account_id}:role/")
+    rows = Role.objects.filter(account_id=caller.account_id)
+    if search.strip():
+        rows = rows.filter(name__icontains=search.strip()[:128])
+    return Paginator(rows.order_by(Lower("name"), "pk"), PER_PAGE).get_page(page)
+
+
+@dataclass
+class RoleDetails:
+    role: object
+    attached: Section
+    inline: Section
+    boundary: object | None
+    policy_choices: Section
+
+    @property
+    def permission_count(self) -> int:
+        return len(self.attached.rows) + len(self.inline.rows)
+
+
+@operation("iam:GetRole")
+def role_details(caller: Caller, *, role_name: str) -> RoleDetails:
+    """A role's detail page: summary, permissions, trust relationships, tags."""
+    from identities.lookups import find_role
+    from policies.models import InlinePolicy, PermissionsBoundary, PolicyAttachment
+
+    role = find_role(caller, role_name, "iam:GetRole")
+    return RoleDetails(
+        role=role,
+        attached=_section(caller, "iam:ListAttachedRolePolicies", role.arn,
+                          lambda: PolicyAttachment.objects.filter(role=role)
+                          .select_related("policy").order_by("policy__name")),
+        inline=_section(caller, "iam:ListRolePolicies", role.arn,
+                        lambda: InlinePolicy.objects.filter(role=role).order_by("name")),
+        boundary=PermissionsBoundary.objects.filter(role=role).select_related("policy").first(),
+        policy_choices=_section(caller, "iam:ListPolicies", "*", lambda: _policy_choices(caller)),
     )

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from core.actions import run
 from core.errors import NoSuchEntity
 from core.http import ConsoleRequest
+from identities.lookups import caller_account
 from identities.operations import console_sessions, password_policy
 
 
@@ -19,7 +20,7 @@ def account_settings(request: ConsoleRequest):
         policy = None
     return render(request, "identities/account_settings.html", {
         "policy": policy, "editing": request.GET.get("edit") == "1",
-        "require_mfa": request.caller.user.account.require_mfa_for_console})
+        "require_mfa": caller_account(request.caller).require_mfa_for_console})
 
 
 def _int_or_none(value: str):

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import IamError
 from core.http import ConsoleRequest
+from identities.lookups import caller_account
 from identities import operations
 from identities.operations import pages
 from identities.forms import AccountAliasForm
@@ -17,7 +18,7 @@ from identities.forms import AccountAliasForm
 def dashboard(request: ConsoleRequest):
     """Account id and alias, the sign-in URL, counts and security recommendations."""
     board = pages.dashboard(request.caller)
-    account = request.caller.user.account
+    account = caller_account(request.caller)
     sign_in_url = request.build_absolute_uri(
         reverse("identities:signin-account", args=[account.sign_in_slug])
     )

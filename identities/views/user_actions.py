@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from core.actions import run
 from core.http import ConsoleRequest
+from identities.lookups import caller_account
 from identities import secrets_display
 from identities.operations import console_sessions, credentials, groups, mfa
 from identities.passwords import generate_password
@@ -36,7 +37,7 @@ def console_access(request: ConsoleRequest, user_name: str):
         secrets_display.remember(request, "console_password", {
             "user_name": user_name, "password": password,
             "sign_in_url": request.build_absolute_uri(reverse(
-                "identities:signin-account", args=[request.caller.user.account.sign_in_slug])),
+                "identities:signin-account", args=[caller_account(request.caller).sign_in_slug])),
         })
         return redirect("identities:user-password-shown", user_name=user_name)
     return _back(user_name, "security_credentials")

@@ -14,6 +14,7 @@ from django.urls import reverse
 from audit.recording import record
 from core.errors import IamError, InvalidInput
 from core.http import ConsoleRequest
+from identities.lookups import caller_account
 from identities import secrets_display
 from identities.forms_users import CreateUserForm
 from identities.operations import credentials, groups, pages, users
@@ -40,7 +41,7 @@ def user_create(request: ConsoleRequest):
             secrets_display.remember(request, "console_password", {
                 "user_name": name, "password": password,
                 "sign_in_url": request.build_absolute_uri(reverse(
-                    "identities:signin-account", args=[request.caller.user.account.sign_in_slug])),
+                    "identities:signin-account", args=[caller_account(request.caller).sign_in_slug])),
             })
             return redirect("identities:user-password-shown", user_name=name)
     return render(request, "identities/user_create.html", {

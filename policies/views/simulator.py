@@ -18,9 +18,9 @@ from django.shortcuts import render
 from core.errors import AccessDenied, IamError
 from core.http import ConsoleRequest
 from policies import simulator_page as page
-from policies.engine import StatementRef, catalog
+from policies.engine import catalog
 from policies.simulation import SimulationResult
-from policies.simulator_documents import Evidence, NearMiss, PolicyDoc, evidence, refs
+from policies.simulator_documents import Evidence, NearMiss, PolicyDoc, evidence
 from policies.simulator_forms import VALUE_TYPES, SimulatorForm, deep_link_data
 
 DECISIONS = {"allowed": "Allowed", "explicitDeny": "Denied (explicit)",
@@ -36,7 +36,6 @@ class ResultRow:
     action: str
     level: str
     decision: str
-    deciding_refs: list[StatementRef]
     deciding: list[tuple[str, str]]  # (policy name, statement label)
     evidence: list[Evidence]
     near: list[NearMiss]
@@ -52,14 +51,12 @@ def _rows(run: page.SimulationRun) -> list[ResultRow]:
     for number, result in enumerate(run.results, start=1):
         service, _, action = result.eval_action_name.partition(":")
         shown, near = evidence(result, run.documents)
-        deciding_refs = refs(result.deciding_statements)
         deciding = [(docs[ref.policy_id].name if ref.policy_id in docs else ref.policy_name,
-                     _statement_label(ref.sid, ref.index)) for ref in deciding_refs]
+                     _statement_label(ref.sid, ref.index)) for ref in result.deciding_statements]
         rows.append(ResultRow(number, result, service.upper(), action,
                               catalog.access_level(result.eval_action_name)
                               if catalog.is_known_action(result.eval_action_name) else "-",
-                              DECISIONS[result.eval_decision], deciding_refs, deciding, shown,
-                              near))
+                              DECISIONS[result.eval_decision], deciding, shown, near))
     return rows
 
 

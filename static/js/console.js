@@ -169,3 +169,16 @@ document.addEventListener("change", function (event) {
   var select = event.target.closest("[data-autosubmit]");
   if (select) { select.form.submit(); }
 });
+
+// Create-role: show the settings of the chosen kind of trusted entity.
+(function () {
+  "use strict";
+  var blocks = document.querySelectorAll("[data-show-entity]");
+  if (!blocks.length) { return; }
+  var sync = function () {
+    var chosen = document.querySelector("input[name=entity]:checked");
+    blocks.forEach(function (block) { block.hidden = !chosen || block.getAttribute("data-show-entity") !== chosen.value; });
+  };
+  document.addEventListener("change", function (event) { if (event.target.name === "entity") { sync(); } });
+  sync();
+})();

@@ -25,7 +25,7 @@ def many_events(alice_account):
     if connection.vendor != "postgresql":
         require_service("PostgreSQL", "query plans are checked on PostgreSQL")
     with connection.cursor() as cursor:
-        insert_events(cursor, 20_000, (ACCOUNT, *OTHERS), principals=100)
+        insert_events(cursor, 20_000, (ACCOUNT, *OTHERS), principals=20)
     return alice_account
 
 

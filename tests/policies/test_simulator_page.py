@@ -16,7 +16,6 @@ from identities.models import Role
 from policies import policyset
 from policies.engine import PolicyKind, PolicySet, Principal, Request, compile_policy, evaluate
 from policies.models import InlinePolicy
-from policies.simulator_documents import refs
 from tests.factories import attach_managed, make_iam_user, sign_in_user
 from tests.policies.helpers import allow, deny, doc, make_role
 
@@ -296,7 +295,7 @@ def _expected(sim: dict, principal: Principal, identity: tuple) -> dict:
         for resource in sim["resources"]:
             decision = evaluate(Request(action, resource, principal, context), policy_set)
             expected[(action, resource)] = (decision.effect.name, {
-                f"{ref.policy_id}#{ref.index}" for ref in refs(decision.deciding)})
+                f"{ref.policy_id}#{ref.index}" for ref in decision.deciding})
     return expected
 
 
@@ -348,11 +347,29 @@ def test_the_property_inputs_are_valid_policies():
     assert json.loads(doc(allow("iam:*AccessKey", RESOURCE_PATTERNS[3])))
 
 
-@pytest.mark.xfail(strict=True, reason="engine: an explicit deny of a resource-based policy is "
-                   "reported as (StatementRef, match) pairs; the simulator unwraps them until "
-                   "policies/engine/evaluate.py does")
-def test_the_engine_reports_a_resource_policy_deny_as_statement_refs():
-    trust = doc({"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"})
-    decision = evaluate(Request("sts:AssumeRole", DEPLOY, Principal.from_arn(DAVE)),
-                        PolicySet(resource=(compile_policy(trust, PolicyKind.RESOURCE),)))
-    assert all(not isinstance(ref, tuple) for ref in decision.deciding + decision.matched_statements)
+def test_a_group_and_a_role_are_simulated_with_their_own_policies(admin, alice_account):
+    from policies.models import ManagedPolicy, PolicyAttachment
+    from tests.policies.helpers import make_group
+
+    group = make_group(alice_account.account, "Readers")
+    PolicyAttachment.objects.create(group=group, policy=ManagedPolicy.objects.get(
+        account__isnull=True, name="IAMReadOnlyAccess"))
+    role = make_role(alice_account.account, "deploy")
+    InlinePolicy.objects.create(role=role, name="Deploy", document=doc(
+        {"Sid": "PassIt", **allow("iam:PassRole")}))
+    policyset.bump(alice_account.id)
+    readers = run(admin, principal=group.arn, actions=["iam:GetUser", "iam:CreateUser"])
+    assert results(readers) == {
+        ("iam:GetUser", "*"): ("allowed", {"arn:aws:iam::aws:policy/IAMReadOnlyAccess#0"}),
+        ("iam:CreateUser", "*"): ("implicitDeny", set())}
+    deploy = run(admin, principal=role.arn, actions=["iam:PassRole"])
+    assert results(deploy) == {("iam:PassRole", "*"): ("allowed", {"inline:Deploy#0"})}
+    assert 'data-sid="PassIt" data-state="deciding"' in deploy.content.decode()
+
+
+def test_a_role_sessions_arn_in_a_link_simulates_its_role(admin, alice_account):
+    role = make_role(alice_account.account, "deploy", path="/ops/")
+    session = f"arn:aws:sts::{ACCOUNT}:assumed-role/deploy/alice"
+    response = admin.get(URL, {"principal": session, "action": "iam:GetUser"})
+    assert results(response) == {("iam:GetUser", "*"): ("implicitDeny", set())}
+    assert f'value="{role.arn}" checked' in response.content.decode()

@@ -1,0 +1,194 @@
+"""Roles: list, the create-role wizard, detail (permissions, trust relationships,
+tags, revoke sessions) and delete."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from audit.recording import record
+from core.actions import run
+from core.errors import IamError, InvalidInput
+from core.http import ConsoleRequest
+from identities import trust_templates
+from identities.operations import pages, roles
+
+TABS = [("permissions", "Permissions"), ("trust", "Trust relationships"), ("tags", "Tags"),
+        ("revoke", "Revoke sessions")]
+
+
+def _back(role_name: str, tab: str):
+    return redirect(f"{reverse('identities:role-detail', args=[role_name])}?tab={tab}")
+
+
+def role_list(request: ConsoleRequest):
+    page = pages.roles_page(request.caller, search=request.GET.get("q", ""),
+                            page=request.GET.get("page", 1))
+    for role in page:
+        role.trusted = trust_templates.trusted_entities(role.trust_policy)
+    return render(request, "identities/role_list.html", {
+        "page_obj": page, "search": request.GET.get("q", "")})
+
+
+def role_create(request: ConsoleRequest):
+    """Trusted entity, permissions, name and details: one form, one transaction."""
+    from policies import operations as policy_ops
+    from policies.views.editor import findings_for
+
+    choices = pages.permission_choices(request.caller)
+    post = request.POST
+    document = post.get("trust_policy") or trust_templates.account_trust_policy(request.caller.account_id)
+    error = ""
+    if request.method == "POST":
+        try:
+            if post.get("entity") != "custom":
+                account = post.get("trusted_account", "").strip() if post.get("which") == "other" \
+                    else request.caller.account_id
+                if not (account.isascii() and account.isdigit() and len(account) == 12):
+                    raise InvalidInput("Enter the 12-digit ID of the account to trust.")
+                document = trust_templates.account_trust_policy(
+                    account, external_id=post.get("external_id", "").strip()
+                    if post.get("require_external_id") else "",
+                    require_mfa=bool(post.get("require_mfa")))
+            with transaction.atomic():
+                role = roles.create_role(
+                    request.caller, role_name=post.get("role_name", ""),
+                    assume_role_policy_document=document,
+                    description=post.get("description", ""),
+                    max_session_duration=int(post.get("max_session_duration") or 3600),
+                    tags=[{"Key": post["tag_key"], "Value": post.get("tag_value", "")}]
+                    if post.get("tag_key") else None)
+                for policy_arn in post.getlist("policies")[:10]:
+                    policy_ops.attach_role_policy(request.caller, role_name=role.name,
+                                                  policy_arn=policy_arn)
+        except (IamError, ValueError) as failure:
+            if isinstance(failure, IamError):
+                record(request.caller, "iam:CreateRole", outcome=failure.code,
+                       error_message=failure.message,
+                       parameters={"role_name": post.get("role_name", ""), "with_wizard": True})
+                if failure.code == "AccessDenied":
+                    raise
+            error = getattr(failure, "message", "Enter a whole number of seconds.")
+        else:
+            messages.success(request, f"Role {role.name} created.")
+            return redirect("identities:role-detail", role_name=role.name)
+    return render(request, "identities/role_create.html", {
+        "choices": choices, "error": error, "post": post, "document": document,
+        "findings": findings_for(document, "trust"), "account_id": request.caller.account_id,
+    })
+
+
+def role_detail(request: ConsoleRequest, role_name: str):
+    details = pages.role_details(request.caller, role_name=role_name)
+    tab = request.GET.get("tab", "permissions")
+    role = details.role
+    return render(request, "identities/role_detail.html", {
+        "details": details, "role": role, "tabs": TABS,
+        "tab": tab if tab in dict(TABS) else "permissions",
+        "trust_document": _pretty(role.trust_policy),
+        "switch_link": request.build_absolute_uri(
+            f"{reverse('sts:switch-role')}?account={role.account_id}&roleName={role.name}"),
+    })
+
+
+@require_POST
+def role_trust_update(request: ConsoleRequest, role_name: str):
+    run(request, roles.update_assume_role_policy, "Trust policy updated.", role_name=role_name,
+        policy_document=request.POST.get("policy_document", ""))
+    return _back(role_name, "trust")
+
+
+@require_POST
+def role_policies_update(request: ConsoleRequest, role_name: str):
+    from policies import operations as policy_ops
+
+    if request.POST.get("detach"):
+        run(request, policy_ops.detach_role_policy, "Policy detached.", role_name=role_name,
+            policy_arn=request.POST["detach"])
+    elif request.POST.get("delete_inline"):
+        run(request, policy_ops.delete_role_policy, "Inline policy deleted.", role_name=role_name,
+            policy_name=request.POST["delete_inline"])
+    for policy_arn in request.POST.getlist("attach")[:10]:
+        run(request, policy_ops.attach_role_policy, "Policy attached.", role_name=role_name,
+            policy_arn=policy_arn)
+    return _back(role_name, "permissions")
+
+
+@require_POST
+def role_settings_update(request: ConsoleRequest, role_name: str):
+    """Description and maximum session duration."""
+    try:
+        duration = int(request.POST.get("max_session_duration", "3600"))
+    except ValueError:
+        messages.error(request, "Enter the maximum session duration in seconds.")
+        return _back(role_name, "permissions")
+    run(request, roles.update_role, "Role updated.", role_name=role_name,
+        description=request.POST.get("description", ""), max_session_duration=duration)
+    return _back(role_name, "permissions")
+
+
+@require_POST
+def role_tags_update(request: ConsoleRequest, role_name: str):
+    if request.POST.get("remove"):
+        run(request, roles.untag_role, "Tag removed.", role_name=role_name,
+            tag_keys=[request.POST["remove"]])
+    else:
+        run(request, roles.tag_role, "Tags saved.", role_name=role_name,
+            tags=[{"Key": request.POST.get("key", ""), "Value": request.POST.get("value", "")}])
+    return _back(role_name, "tags")
+
+
+@require_POST
+def role_revoke_sessions(request: ConsoleRequest, role_name: str):
+    """AWS's Revoke active sessions: a deny for sessions issued before now."""
+    from sts import operations as sts_ops
+
+    cutoff = run(request, sts_ops.revoke_role_sessions, role_name=role_name)
+    if cutoff:
+        messages.success(request, f"Sessions of {role_name} issued before "
+                                  f"{cutoff:%Y-%m-%d %H:%M:%S} UTC are revoked.")
+    return _back(role_name, "revoke")
+
+
+@require_POST
+def role_delete(request: ConsoleRequest, role_name: str):
+    """Delete as the console does: policies removed first, all or nothing."""
+    from policies import operations as policy_ops
+    from policies.models import InlinePolicy, PermissionsBoundary, PolicyAttachment
+
+    if request.POST.get("confirm") != role_name:
+        messages.error(request, f"Type {role_name} to confirm the deletion.")
+        return redirect("identities:role-detail", role_name=role_name)
+    caller = request.caller
+    try:
+        with transaction.atomic():
+            role = roles.get_role(caller, role_name=role_name)
+            for inline in InlinePolicy.objects.filter(role=role):
+                policy_ops.delete_role_policy(caller, role_name=role.name, policy_name=inline.name)
+            for attachment in PolicyAttachment.objects.filter(role=role).select_related("policy"):
+                policy_ops.detach_role_policy(caller, role_name=role.name,
+                                              policy_arn=attachment.policy.arn)
+            if PermissionsBoundary.objects.filter(role=role).exists():
+                policy_ops.delete_role_permissions_boundary(caller, role_name=role.name)
+            roles.delete_role(caller, role_name=role.name)
+    except IamError as failure:
+        record(caller, "iam:DeleteRole", outcome=failure.code, error_message=failure.message,
+               parameters={"role_name": role_name, "with_dependents": True})
+        if failure.code == "AccessDenied":
+            raise
+        messages.error(request, f"Role {role_name} was not deleted: {failure.message}")
+        return redirect("identities:role-detail", role_name=role_name)
+    messages.success(request, f"Role {role_name} deleted.")
+    return redirect("identities:role-list")
+
+
+def _pretty(document: str) -> str:
+    try:
+        return json.dumps(json.loads(document), indent=4)
+    except ValueError:
+        return document

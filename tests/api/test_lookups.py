@@ -1,0 +1,53 @@
+"""The hot-path reads in fixed SQL give exactly what the ORM gives."""
+
+from __future__ import annotations
+
+import pytest
+from django.forms.models import model_to_dict
+
+from awsquery import lookups
+from tests.api.helpers import make_key
+
+pytestmark = pytest.mark.django_db
+
+
+def test_access_key_with_user_matches_the_orm(make_account, make_user):
+    from identities.models import AccessKey
+
+    account = make_account()
+    user = make_user(account.account, "carol")
+    user.tags = [{"Key": "team", "Value": "ü"}]
+    user.save()
+    holder = make_key(user)
+
+    loaded = lookups.access_key_with_user(holder.access_key_id)
+    expected = AccessKey.objects.select_related("user").get(access_key_id=holder.access_key_id)
+
+    assert model_to_dict(loaded) == model_to_dict(expected)
+    assert model_to_dict(loaded.user) == model_to_dict(expected.user)
+    assert loaded.user.tags == [{"Key": "team", "Value": "ü"}]
+    assert loaded.created_at.tzinfo is not None
+    assert loaded.secret == holder.secret
+    assert loaded._state.adding is False
+
+
+def test_unknown_access_key_is_none(db):
+    assert lookups.access_key_with_user("AKIANOTHING") is None
+
+
+def test_boundary_arn_of_users_and_roles(make_account, make_user):
+    from identities.models import Role
+    from policies.models import ManagedPolicy, PermissionsBoundary
+
+    account = make_account()
+    carol = make_user(account.account, "carol")
+    role = Role.objects.create(account=account.account, name="r", role_id="AROAX", trust_policy="{}")
+    policy = ManagedPolicy.objects.create(account=account.account, name="B", path="/b/",
+                                          policy_id="ANPAB", default_document="{}")
+
+    assert lookups.boundary_arn("user", carol.pk) is None
+    PermissionsBoundary.objects.create(user=carol, policy=policy)
+    PermissionsBoundary.objects.create(role=role, policy=policy)
+
+    assert lookups.boundary_arn("user", carol.pk) == f"arn:aws:iam::{account.id}:policy/b/B"
+    assert lookups.boundary_arn("role", role.pk) == f"arn:aws:iam::{account.id}:policy/b/B"

@@ -90,14 +90,18 @@ def operation(action: str) -> Callable:
     def decorate(func: Callable) -> Callable:
         @functools.wraps(func)
         def wrapper(caller: Caller, **kwargs):
+            # Only this operation's decisions name its resources: a request that
+            # runs several operations (a wizard, a delete with dependents) must
+            # not credit one with the resources of those before it.
+            first = len(caller.decisions)
             try:
                 with transaction.atomic():
                     result = func(caller, **kwargs)
                     record(caller, action, parameters=kwargs,
-                           resources=_resources_of(caller))
+                           resources=_resources_of(caller, first))
             except IamError as error:
                 record(caller, action, outcome=error.code, parameters=kwargs,
-                       error_message=error.message, resources=_resources_of(caller))
+                       error_message=error.message, resources=_resources_of(caller, first))
                 raise
             return result
 
@@ -107,9 +111,9 @@ def operation(action: str) -> Callable:
     return decorate
 
 
-def _resources_of(caller: Caller) -> list[str]:
+def _resources_of(caller: Caller, first: int = 0) -> list[str]:
     seen: list[str] = []
-    for decision in caller.decisions:
+    for decision in caller.decisions[first:]:
         resource = getattr(decision, "resource", "")
         if resource and resource not in seen:
             seen.append(resource)

@@ -61,6 +61,12 @@ def user_name(event: Event) -> str:
     return rest.rsplit("/", 1)[-1]
 
 
+def resource_label(arn: str) -> str:
+    """The short form a table shows ("user/dave"); the full ARN stays in its title."""
+    parsed = _ARN.match(arn or "")
+    return parsed["rest"] if parsed else arn
+
+
 def user_identity(event: Event) -> dict[str, Any]:
     identity: dict[str, Any] = {
         "type": _IDENTITY_TYPES.get(event.principal_type, event.principal_type or "Unknown"),

@@ -27,25 +27,29 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _filters(request: ConsoleRequest) -> dict[str, str]:
-    return {name: request.GET.get(name, "")[:2048] for name in FILTER_FIELDS}
+    """The filters given (empty ones left out, so that events record only what was asked)."""
+    return {name: request.GET[name][:2048] for name in FILTER_FIELDS if request.GET.get(name)}
 
 
 def event_list(request: ConsoleRequest):
     """Event history: filter, newest first, cursor pages (Newer / Older)."""
     filters = _filters(request)
+    cursor = {name: request.GET[key] for name, key in (("older_than", "older"),
+                                                      ("newer_than", "newer"))
+              if request.GET.get(key)}
     error = ""
     try:
-        page = events.list_events(request.caller, **filters,
-                                  older_than=request.GET.get("older", ""),
-                                  newer_than=request.GET.get("newer", ""))
+        page = events.list_events(request.caller, **filters, **cursor)
     except InvalidInput as invalid:
         # The form stays, with what was typed and why it was refused.
         page, error = history.EventPage(events=[], newer=None, older=None), invalid.message
     now = timezone.now().replace(second=0, microsecond=0)
     return render(request, "audit/event_list.html", status=400 if error else 200, context={
         "page": page,
-        "rows": [(event, records.user_name(event)) for event in page.events],
-        "filters": filters,
+        "rows": [(event, records.user_name(event),
+                  records.resource_label(event.resources[0]) if event.resources else "")
+                 for event in page.events],
+        "filters": {name: filters.get(name, "") for name in FILTER_FIELDS},
         "filtered": any(filters.values()),
         "error": error,
         "outcomes": history.OUTCOMES,
@@ -110,6 +114,8 @@ def credential_report(request: ConsoleRequest):
     status = reports.credential_report_status(request.caller)
     response = render(request, "audit/credential_report.html", {
         "status": status, "max_age_hours": 4,
+        "preview": [{key: _short_time(value) for key, value in row.items()}
+                    for row in status.rows],
     })
     if status.pending:
         # Re-ask while the worker builds it; a header, as the console has no inline scripts.
@@ -147,6 +153,14 @@ def credential_report_download(request: ConsoleRequest):
         f'attachment; filename="credential_report_{request.caller.account_id}_{stamp}.csv"')
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _short_time(value: str) -> str:
+    """``2024-03-01T12:00:00+00:00`` -> ``2024-03-01 12:00`` for the preview table; the
+    download keeps AWS's format. Other values (true, N/A, no_information) as they are."""
+    if len(value) == 25 and value[10] == "T" and value.endswith("+00:00"):
+        return f"{value[:10]} {value[11:16]}"
+    return value
 
 
 def _known_actions() -> list[str]:

@@ -87,7 +87,8 @@ class NotImplementedAction(IamError):
     status = 501
 
     def __init__(self, service: str, action: str):
-        super().__init__(f"The {service.upper()} action {action} is not implemented by this server.")
+        super().__init__(
+            f"The {service.upper()} action {action} is not implemented by this server.")
 
 
 class UnsupportedParameter(_Sender):

@@ -14,7 +14,6 @@ from awsquery import results as r
 from awsquery.registry import route
 
 _OPS = "identities.operations"
-_PAGED_BY_SERVER = ("Marker", "MaxItems")  # whole, bounded lists: one page, never truncated
 
 # AWS's default quotas, reported by GetAccountSummary beside the account's counts.
 _QUOTAS = {
@@ -105,10 +104,6 @@ def _password_policy(policy) -> dict:
     }}
 
 
-def _tag_list(values) -> dict:
-    return {"Tags": r.tags(values) or [], "IsTruncated": False}
-
-
 def _detailed_user(user) -> dict:
     return r.user(user, detail=True)
 
@@ -121,7 +116,7 @@ ROUTES = [
     # Account
     route("GetAccountSummary", f"{_OPS}.account:get_account_summary", _summary),
     route("ListAccountAliases", f"{_OPS}.account:list_account_aliases",
-          r.listing("AccountAliases"), ignore=_PAGED_BY_SERVER),
+          r.listing("AccountAliases"), paged_here=True),
     route("CreateAccountAlias", f"{_OPS}.account:create_account_alias"),
     route("DeleteAccountAlias", f"{_OPS}.account:delete_account_alias"),
     route("ChangePassword", f"{_OPS}.account:change_password"),
@@ -139,7 +134,8 @@ ROUTES = [
     route("DeleteUser", f"{_OPS}.users:delete_user"),
     route("TagUser", f"{_OPS}.users:tag_user"),
     route("UntagUser", f"{_OPS}.users:untag_user"),
-    route("ListUserTags", f"{_OPS}.users:list_user_tags", _tag_list, ignore=_PAGED_BY_SERVER),
+    route("ListUserTags", f"{_OPS}.users:list_user_tags", r.listing("Tags", r.tag),
+          paged_here=True),
     # Groups
     route("CreateGroup", f"{_OPS}.groups:create_group", r.wrap("Group", r.group)),
     route("GetGroup", f"{_OPS}.groups:get_group", _group_with_users),
@@ -159,7 +155,7 @@ ROUTES = [
     route("DeleteLoginProfile", f"{_OPS}.credentials:delete_login_profile"),
     route("CreateAccessKey", f"{_OPS}.credentials:create_access_key", _new_access_key),
     route("ListAccessKeys", f"{_OPS}.credentials:list_access_keys",
-          r.listing("AccessKeyMetadata", _key_metadata), ignore=_PAGED_BY_SERVER),
+          r.listing("AccessKeyMetadata", _key_metadata), paged_here=True),
     route("UpdateAccessKey", f"{_OPS}.credentials:update_access_key"),
     route("DeleteAccessKey", f"{_OPS}.credentials:delete_access_key"),
     route("GetAccessKeyLastUsed", f"{_OPS}.credentials:get_access_key_last_used", _key_last_used),
@@ -170,9 +166,9 @@ ROUTES = [
     route("DeactivateMFADevice", f"{_OPS}.mfa:deactivate_mfa_device"),
     route("DeleteVirtualMFADevice", f"{_OPS}.mfa:delete_virtual_mfa_device"),
     route("ListMFADevices", f"{_OPS}.mfa:list_mfa_devices", r.listing("MFADevices", _mfa_device),
-          ignore=_PAGED_BY_SERVER),
+          paged_here=True),
     route("ListVirtualMFADevices", f"{_OPS}.mfa:list_virtual_mfa_devices",
-          r.listing("VirtualMFADevices", _virtual_mfa_device), ignore=_PAGED_BY_SERVER),
+          r.listing("VirtualMFADevices", _virtual_mfa_device), paged_here=True),
     # Roles
     route("CreateRole", f"{_OPS}.roles:create_role", r.wrap("Role", _detailed_role)),
     route("GetRole", f"{_OPS}.roles:get_role", r.wrap("Role", _detailed_role)),
@@ -184,5 +180,6 @@ ROUTES = [
     route("DeleteRole", f"{_OPS}.roles:delete_role"),
     route("TagRole", f"{_OPS}.roles:tag_role"),
     route("UntagRole", f"{_OPS}.roles:untag_role"),
-    route("ListRoleTags", f"{_OPS}.roles:list_role_tags", _tag_list, ignore=_PAGED_BY_SERVER),
+    route("ListRoleTags", f"{_OPS}.roles:list_role_tags", r.listing("Tags", r.tag),
+          paged_here=True),
 ]

@@ -7,7 +7,6 @@ from awsquery import results as r
 from awsquery.registry import route
 
 _OPS = "policies.operations"
-_PAGED_BY_SERVER = ("Marker", "MaxItems")
 
 
 def _listed_policy(policy) -> dict:
@@ -31,7 +30,8 @@ def _attached(item) -> dict:
 
 def _entities(result) -> dict:
     return {
-        "PolicyGroups": [{"GroupName": g.name, "GroupId": g.group_id} for g in result.policy_groups],
+        "PolicyGroups": [{"GroupName": g.name, "GroupId": g.group_id}
+                         for g in result.policy_groups],
         "PolicyUsers": [{"UserName": u.name, "UserId": u.user_id} for u in result.policy_users],
         "PolicyRoles": [{"RoleName": o.name, "RoleId": o.role_id} for o in result.policy_roles],
         "IsTruncated": result.is_truncated, "Marker": result.marker,
@@ -55,16 +55,11 @@ def _evaluation(result) -> dict:
     }
 
 
-def _simulation(results) -> dict:
-    return {"EvaluationResults": [_evaluation(item) for item in results], "IsTruncated": False}
+_simulation = r.listing("EvaluationResults", _evaluation)
 
 
 def _context_keys(keys) -> dict:
     return {"ContextKeyNames": list(keys)}
-
-
-def _tag_list(values) -> dict:
-    return {"Tags": r.tags(values) or [], "IsTruncated": False}
 
 
 ROUTES = [
@@ -75,8 +70,8 @@ ROUTES = [
     route("DeletePolicy", f"{_OPS}.managed:delete_policy"),
     route("TagPolicy", f"{_OPS}.managed:tag_policy"),
     route("UntagPolicy", f"{_OPS}.managed:untag_policy"),
-    route("ListPolicyTags", f"{_OPS}.managed:list_policy_tags", _tag_list,
-          ignore=_PAGED_BY_SERVER),
+    route("ListPolicyTags", f"{_OPS}.managed:list_policy_tags", r.listing("Tags", r.tag),
+          paged_here=True),
     # Versions
     route("CreatePolicyVersion", f"{_OPS}.versions:create_policy_version",
           r.wrap("PolicyVersion", _version_without_document)),
@@ -119,10 +114,10 @@ ROUTES = [
     route("PutRolePermissionsBoundary", f"{_OPS}.boundaries:put_role_permissions_boundary"),
     route("DeleteRolePermissionsBoundary", f"{_OPS}.boundaries:delete_role_permissions_boundary"),
     # The simulator
-    route("SimulatePrincipalPolicy", "policies.simulation:simulate_principal_policy", _simulation,
-          ignore=_PAGED_BY_SERVER),
-    route("SimulateCustomPolicy", "policies.simulation:simulate_custom_policy", _simulation,
-          ignore=_PAGED_BY_SERVER),
+    route("SimulatePrincipalPolicy", "policies.simulation:simulate_principal_policy",
+          _simulation, paged_here=True),
+    route("SimulateCustomPolicy", "policies.simulation:simulate_custom_policy",
+          _simulation, paged_here=True),
     route("GetContextKeysForPrincipalPolicy",
           "policies.simulation:get_context_keys_for_principal_policy", _context_keys),
     route("GetContextKeysForCustomPolicy", "policies.simulation:get_context_keys_for_custom_policy",

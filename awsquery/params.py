@@ -29,8 +29,9 @@ _SHOWN = 128  # characters of a rejected value quoted back in the message
 
 class _Errors(list):
     def add(self, path: str, value, constraint: str, shape: Shape) -> None:
-        if shape.metadata.get("sensitive") or value is None:
-            shown = "Value null" if value is None and not shape.metadata.get("sensitive") else "Value"
+        sensitive = shape.metadata.get("sensitive")
+        if sensitive or value is None:
+            shown = "Value" if sensitive else "Value null"
         else:
             text = value if isinstance(value, str) else "[...]" if isinstance(value, (list, dict)) \
                 else str(value)

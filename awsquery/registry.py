@@ -22,8 +22,11 @@ from botocore import xform_name
 from awsquery import shapes
 from awsquery.errors import InvalidAction, NotImplementedAction, UnsupportedParameter
 from core.caller import Caller
+from core.errors import InvalidInput
+from core.pagination import Page
 
 log = logging.getLogger(__name__)
+_MARKER_PREFIX = "offset-"
 
 
 @dataclass(frozen=True)
@@ -33,11 +36,15 @@ class Route:
     shape: Callable[[Any], dict] | None = None  # the operation's result -> output-shape dict
     ignore: tuple[str, ...] = ()  # model parameters accepted and deliberately not used
     arguments: Callable[[dict], dict] | None = None  # reshape parameters before the call
+    # The operation returns its whole (small, bounded) list: Marker and MaxItems
+    # are applied here, so that every List action pages as AWS's does.
+    paged_here: bool = False
 
 
 def route(action: str, target: str, shape: Callable[[Any], dict] | None = None, *,
-          ignore: tuple[str, ...] = (), arguments: Callable[[dict], dict] | None = None) -> Route:
-    return Route(action, target, shape, ignore, arguments)
+          ignore: tuple[str, ...] = (), arguments: Callable[[dict], dict] | None = None,
+          paged_here: bool = False) -> Route:
+    return Route(action, target, shape, ignore, arguments, paged_here)
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,10 @@ class Handler:
     def __call__(self, caller: Caller, params: dict) -> dict | None:
         if self.route.arguments is not None:
             params = self.route.arguments(params)
+        if self.route.paged_here:
+            params = dict(params)
+            start = _offset(params.pop("Marker", None))  # refused before the operation runs
+            max_items = params.pop("MaxItems", None) or 100
         kwargs = {}
         for name, value in params.items():
             if name in self.route.ignore:
@@ -59,7 +70,26 @@ class Handler:
                 raise UnsupportedParameter(self.route.action, name)
             kwargs[keyword] = value
         result = self.operation(caller, **kwargs)
+        if self.route.paged_here:
+            result = _page(list(result), start, max_items)
         return self.route.shape(result) if self.route.shape is not None else None
+
+
+def _offset(marker: str | None) -> int:
+    if not marker:
+        return 0
+    raw = marker[len(_MARKER_PREFIX):] if marker.startswith(_MARKER_PREFIX) else ""
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 6):
+        raise InvalidInput("Invalid Marker.")
+    return int(raw)
+
+
+def _page(items: list, start: int, size: int) -> Page:
+    """One page of a list the operation returned whole; the marker is the next offset."""
+    end = start + size
+    truncated = end < len(items)
+    return Page(items=items[start:end], is_truncated=truncated,
+                marker=f"{_MARKER_PREFIX}{end}" if truncated else None)
 
 
 @lru_cache(maxsize=1)

@@ -13,18 +13,19 @@ from awsquery import lookups
 from core.pagination import Page
 
 
+def tag(value: dict) -> dict:
+    return {"Key": value["Key"], "Value": value.get("Value", "")}
+
+
 def tags(values) -> list[dict] | None:
-    return [{"Key": t["Key"], "Value": t.get("Value", "")} for t in values] if values else None
+    return [tag(value) for value in values] if values else None
 
 
 def listing(key: str, item: Callable[[Any], Any] = lambda value: value) -> Callable[[Page], dict]:
-    """A List* result: the items under ``key`` plus IsTruncated and Marker."""
-    def shape(page) -> dict:
-        if isinstance(page, Page):
-            return {key: [item(value) for value in page.items], "IsTruncated": page.is_truncated,
-                    "Marker": page.marker}
-        # Operations that return the whole (small, bounded) list at once.
-        return {key: [item(value) for value in page], "IsTruncated": False}
+    """A List* result: the page's items under ``key`` plus IsTruncated and Marker."""
+    def shape(page: Page) -> dict:
+        return {key: [item(value) for value in page.items], "IsTruncated": page.is_truncated,
+                "Marker": page.marker}
     return shape
 
 

@@ -83,7 +83,8 @@ def _from_header(authorization: str, headers) -> Signed:
                 f"Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' "
                 f"parameters. Authorization={authorization[:200]}")
         fields[match.group(1)] = match.group(2)
-    missing = [name for name in ("Credential", "SignedHeaders", "Signature") if not fields.get(name)]
+    missing = [name for name in ("Credential", "SignedHeaders", "Signature")
+               if not fields.get(name)]
     if missing:
         raise IncompleteSignature(
             f"Authorization header requires '{missing[0]}' parameter. "

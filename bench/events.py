@@ -74,7 +74,7 @@ def reading_node(plan: str) -> str:
     for line in plan.splitlines():
         text = line.strip().lstrip("->").strip()
         if "audit_event" in text or text.startswith(("Bitmap Index Scan", "Index")):
-            return text.split("  (")[0]
+            return text.split("  (")[0].split(" (cost")[0].split(" (actual")[0]
     return plan.splitlines()[0]
 
 
@@ -83,6 +83,7 @@ def _prepare_database() -> None:
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-" + "x" * 30)
     os.environ.setdefault("IAM_ENCRYPTION_KEYS", "b1:" + "A" * 43 + "=")
     os.environ.setdefault("IAM_SECURE_COOKIES", "false")
+    os.environ.setdefault("IAM_HTTPS", "false")  # plain HTTP in-process: no redirect
     subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DB], check=True)
     subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", DB], check=True)
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], check=True,
@@ -106,14 +107,18 @@ def _measure(client, url: str, params: dict) -> tuple[float, float, int]:
     return statistics.median(samples), samples[max(0, int(len(samples) * 0.95) - 1)], len(queries)
 
 
-def _plan(params: dict) -> str:
+def _plan(params: dict) -> tuple[str, float]:
+    """EXPLAIN ANALYZE of the page's event query: the plan and its execution time (ms)."""
     from audit import history
 
     cursor = {k: params.pop(k) for k in ("older", "newer") if k in params}
     rows = history.events_of(ACCOUNT, history.parse_filter(ACCOUNT, **params))
     if cursor.get("older"):
         rows = history._older(rows, *history.decode_cursor(cursor["older"]))
-    return rows.order_by("-time", "-id")[: history.PAGE_SIZE + 1].explain()
+    plan = rows.order_by("-time", "-id")[: history.PAGE_SIZE + 1].explain(analyze=True)
+    executed = next((line.split(":")[1].strip().split()[0] for line in plan.splitlines()
+                     if line.startswith("Execution Time")), "nan")
+    return plan, float(executed)
 
 
 def _deep_cursor() -> str:
@@ -164,9 +169,9 @@ def main() -> None:
     ]
     for label, params in cases:
         median, p95, queries = _measure(client, "/iam/event-history/", dict(params))
-        node = reading_node(_plan(dict(params)))
-        print(f"{label:36s} median={median:7.1f} ms  p95={p95:7.1f} ms  queries={queries:2d}  "
-              f"plan: {node}")
+        plan, executed = _plan(dict(params))
+        print(f"{label:34s} page median={median:6.1f} ms p95={p95:6.1f} ms  queries={queries}  "
+              f"event query={executed:6.2f} ms  plan: {reading_node(plan)}")
     connections.close_all()
     subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DB], check=False)
 

@@ -113,7 +113,9 @@ class _Terms:
 
     def id_prefix(self, prefix: str) -> str | None:
         """The query as the start of a unique id such as AIDA..., if it is one."""
-        return self.upper if self.upper.startswith(prefix) and _UNIQUE_ID.match(self.upper) else None
+        if self.upper.startswith(prefix) and _UNIQUE_ID.match(self.upper):
+            return self.upper
+        return None
 
 
 def _url(name: str, *args) -> str | None:

@@ -5,7 +5,8 @@ show them, this module loads the same documents the policy set was compiled
 from, labelled exactly as ``policies.policyset`` and ``policies.selectors``
 label them, and splits each document into its statements so that a page can
 mark the deciding ones. Nothing here authorizes: the simulator's operations
-have authorized the run before any of this is read.
+have authorized the run before any of this is read, and each stored document
+names the read (``PolicyDoc.read``) that the page checks before showing it.
 """
 
 from __future__ import annotations
@@ -36,10 +37,15 @@ class PolicyDoc:
     text: str
     kind: PolicyKind = PolicyKind.MANAGED
     arn: str = ""  # set for managed policies, which have a detail page
+    # The read that shows this text on a console page of its own (None: typed in).
+    read: tuple[str, str] | None = None
+    denied: str = ""  # why the caller may not read it, once asked
     _compiled: CompiledPolicy | None = field(default=None, repr=False)
 
     @property
     def compiled(self) -> CompiledPolicy | None:
+        if self.denied:
+            return None
         if self._compiled is None:
             try:
                 self._compiled = compile_policy(self.text, self.kind, policy_id=self.policy_id,
@@ -90,7 +96,8 @@ def _managed(rows, kind_label: str, kind: PolicyKind = PolicyKind.MANAGED) -> li
     for name, account_id, path, text in rows:
         arn = policy_arn(account_id, path, name)
         label = ("AWS managed" if account_id is None else "Customer managed") + kind_label
-        docs.append(PolicyDoc(arn, name, label, text, kind, arn))
+        docs.append(PolicyDoc(arn, name, label, text, kind, arn,
+                              read=("iam:GetPolicyVersion", arn)))
     return docs
 
 
@@ -101,24 +108,28 @@ _MANAGED_COLUMNS = ("policy__name", "policy__account_id", "policy__path",
 def documents_of(entity: User | Group | Role) -> list[PolicyDoc]:
     """The documents of a user (with its groups'), a group or a role: three queries."""
     if isinstance(entity, User):
-        owned = Q(user=entity) | Q(group__memberships__user=entity)
+        owned, read = Q(user=entity) | Q(group__memberships__user=entity), "iam:GetUserPolicy"
         inline_kind = PolicyKind.USER_INLINE
+    elif isinstance(entity, Group):
+        owned, read, inline_kind = Q(group=entity), "iam:GetGroupPolicy", PolicyKind.GROUP_INLINE
     else:
-        owned = Q(group=entity) if isinstance(entity, Group) else Q(role=entity)
-        inline_kind = PolicyKind.GROUP_INLINE if isinstance(entity, Group) else PolicyKind.ROLE_INLINE
+        owned, read, inline_kind = Q(role=entity), "iam:GetRolePolicy", PolicyKind.ROLE_INLINE
     docs: list[PolicyDoc] = []
-    for user_id, group_name, name, text in (InlinePolicy.objects.filter(owned)
-                                             .values_list("user_id", "group__name", "name",
-                                                          "document")
-                                             .order_by("group_id", "name")):
-        # A user's own inline policies and its groups' share one namespace in the
-        # policy set: the group's are prefixed with the group's name, as there.
-        via_group = isinstance(entity, User) and not user_id
-        label = f"{group_name}/{name}" if via_group else name
-        kind = PolicyKind.GROUP_INLINE if via_group else inline_kind
-        docs.append(PolicyDoc(f"inline:{label}", label,
-                              f"Inline policy of group {group_name}" if via_group else
-                              "Inline policy", text, kind))
+    rows = (InlinePolicy.objects.filter(owned)
+            .values_list("user_id", "group__name", "group__path", "name", "document")
+            .order_by("group_id", "name"))
+    for user_id, group_name, group_path, name, text in rows:
+        if isinstance(entity, User) and not user_id:
+            # A user's own inline policies and its groups' share one namespace in
+            # the policy set: the group's are prefixed with the group's name, as there.
+            group_arn = f"arn:aws:iam::{entity.account_id}:group{group_path}{group_name}"
+            docs.append(PolicyDoc(f"inline:{group_name}/{name}", f"{group_name}/{name}",
+                                  f"Inline policy of group {group_name}", text,
+                                  PolicyKind.GROUP_INLINE,
+                                  read=("iam:GetGroupPolicy", group_arn)))
+        else:
+            docs.append(PolicyDoc(f"inline:{name}", name, "Inline policy", text, inline_kind,
+                                  read=(read, entity.arn)))
     attached = (PolicyAttachment.objects.filter(owned).values_list(*_MANAGED_COLUMNS)
                 .order_by("policy__name").distinct())
     docs += _managed(attached, "")
@@ -192,6 +203,12 @@ def evidence(result, docs: list[PolicyDoc]) -> tuple[list[Evidence], list[NearMi
     near_keys = {(n.ref.policy_id, n.ref.index) for n in near}
     shown = []
     for doc in docs:
+        if doc.denied:
+            # Named by the results all the same, as SimulatePrincipalPolicy names
+            # its policies; only the text is withheld.
+            if any(key[0] == doc.policy_id for key in deciding | matched):
+                shown.append(Evidence(doc, "", [], ""))
+            continue
         head, blocks, tail = split(doc.text)
         for block in blocks:
             key = (doc.policy_id, block.index)

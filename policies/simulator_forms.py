@@ -153,15 +153,20 @@ class SimulatorForm(forms.Form):
             mode=data["mode"],
             principal_arn="" if custom else self.principal_choice(),
             policies=[data[n] for n in CUSTOM_POLICY_FIELDS if data[n].strip()] if custom else [],
-            boundary=data["boundary"].strip() and data["boundary"],
-            resource_policy=data["resource_policy"].strip() and data["resource_policy"],
+            boundary=_given(data["boundary"]),
+            resource_policy=_given(data["resource_policy"]),
             trust_role=data["trust_role"].strip(),
             caller_arn=data["caller_arn"].strip() if custom else "",
-            session_policy=data["session_policy"].strip() and data["session_policy"],
+            session_policy=_given(data["session_policy"]),
             actions=data["all_actions"],
             resources=data["resources"],
             context=self.context_rows,
         )
+
+
+def _given(text: str) -> str:
+    """A document as typed (whitespace is part of it), or "" for a blank field."""
+    return text if text.strip() else ""
 
 
 def deep_link_data(query: QueryDict) -> QueryDict | None:

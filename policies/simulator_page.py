@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from django.db.models.functions import Lower
 
-from audit.recording import operation
+from audit.recording import operation, record
 from core.caller import Caller
 from core.errors import AccessDenied, InvalidInput
 from identities.models import Group, Role, User
@@ -122,8 +122,9 @@ def run_simulation(caller: Caller, inputs: SimulationInputs) -> SimulationRun:
             results = simulation.simulate_principal_policy(caller, policy_source_arn=arn,
                                                            **common)
         entity = _entity(caller.account_id, arn)
-        documents = [d for d in documents_of(entity)
-                     if not (inputs.boundary and d.kind is PolicyKind.BOUNDARY)]
+        # A boundary typed in replaces the principal's own.
+        replaced = PolicyKind.BOUNDARY if inputs.boundary else None
+        documents = readable(caller, [d for d in documents_of(entity) if d.kind is not replaced])
     else:
         custom = {"policy_input_list": inputs.policies, "resource_policy": resource_policy or None,
                   "caller_arn": inputs.caller_arn or None, **common}
@@ -137,6 +138,28 @@ def run_simulation(caller: Caller, inputs: SimulationInputs) -> SimulationRun:
                                text) for n, text in enumerate(inputs.policies, start=1)]
     documents += _input_documents(inputs.boundary, resource_policy, label, inputs.session_policy)
     return SimulationRun(results, documents, arn, label)
+
+
+def readable(caller: Caller, documents: list[PolicyDoc]) -> list[PolicyDoc]:
+    """Mark the stored documents the caller may not read where the console shows them
+    (GetUserPolicy, GetPolicyVersion, ...). Simulating a principal reveals its
+    decisions and statement ids, as SimulatePrincipalPolicy does, not its policy
+    texts; a refused read is recorded like a refused section of any page."""
+    answers: dict[tuple[str, str], str] = {}
+    for doc in documents:
+        if doc.read is None:
+            continue
+        if doc.read not in answers:
+            action, resource = doc.read
+            try:
+                authorize(caller, action, resource)
+                answers[doc.read] = ""
+            except AccessDenied as refused:
+                record(caller, action, outcome=refused.code, resources=[resource],
+                       error_message=refused.message)
+                answers[doc.read] = refused.message
+        doc.denied = answers[doc.read]
+    return documents
 
 
 def _input_documents(boundary: str, resource_policy: str, label: str,
@@ -183,7 +206,7 @@ def context_keys(caller: Caller, inputs: SimulationInputs,
             arn = principal_arn_of(caller, inputs.principal_arn)
             keys = simulation.get_context_keys_for_principal_policy(caller, policy_source_arn=arn)
             if documents is None:
-                documents = documents_of(_entity(caller.account_id, arn))
+                documents = readable(caller, documents_of(_entity(caller.account_id, arn)))
         else:
             keys = simulation.get_context_keys_for_custom_policy(
                 caller, policy_input_list=inputs.policies)

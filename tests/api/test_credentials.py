@@ -150,3 +150,22 @@ def test_resync_of_an_enabled_device(iam):
     iam.resync_mfa_device(UserName="carol", SerialNumber=device["SerialNumber"],
                           AuthenticationCode1=f"{hotp(seed, step):06d}",
                           AuthenticationCode2=f"{hotp(seed, step + 1):06d}")
+
+
+def test_whole_lists_still_page_by_marker_and_max_items(iam):
+    iam.create_user(UserName="carol")
+    first = iam.create_access_key(UserName="carol")["AccessKey"]["AccessKeyId"]
+    second = iam.create_access_key(UserName="carol")["AccessKey"]["AccessKeyId"]
+
+    page = iam.list_access_keys(UserName="carol", MaxItems=1)
+    assert [k["AccessKeyId"] for k in page["AccessKeyMetadata"]] == [first]
+    assert page["IsTruncated"] is True
+    rest = iam.list_access_keys(UserName="carol", MaxItems=1, Marker=page["Marker"])
+    assert [k["AccessKeyId"] for k in rest["AccessKeyMetadata"]] == [second]
+    assert rest["IsTruncated"] is False
+
+    pages = iam.get_paginator("list_access_keys").paginate(UserName="carol",
+                                                           PaginationConfig={"PageSize": 1})
+    assert [k["AccessKeyId"] for p in pages for k in p["AccessKeyMetadata"]] == [first, second]
+    assert error_of(iam.list_access_keys, UserName="carol",
+                    Marker="forged")["Error"]["Code"] == "InvalidInput"

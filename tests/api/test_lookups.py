@@ -41,7 +41,8 @@ def test_boundary_arn_of_users_and_roles(make_account, make_user):
 
     account = make_account()
     carol = make_user(account.account, "carol")
-    role = Role.objects.create(account=account.account, name="r", role_id="AROAX", trust_policy="{}")
+    role = Role.objects.create(account=account.account, name="r", role_id="AROAX",
+                               trust_policy="{}")
     policy = ManagedPolicy.objects.create(account=account.account, name="B", path="/b/",
                                           policy_id="ANPAB", default_document="{}")
 

@@ -19,7 +19,8 @@ READ = {"Version": "2012-10-17", "Statement": [
 
 @pytest.fixture
 def role(iam) -> dict:
-    return iam.create_role(RoleName="deployer", Path="/ci/", AssumeRolePolicyDocument=json.dumps(TRUST),
+    return iam.create_role(RoleName="deployer", Path="/ci/",
+                           AssumeRolePolicyDocument=json.dumps(TRUST),
                            Description="CI deploys", MaxSessionDuration=7200,
                            Tags=[{"Key": "team", "Value": "ci"}])["Role"]
 

@@ -146,8 +146,10 @@ def test_long_term_key_with_a_session_token_is_invalid(live_server, alice):
 
 
 def test_missing_authentication_is_refused_before_anything_else(live_server, alice):
-    status, _, body = send_signed(signed_request(live_server.url, None,
-                                                 {"Action": "NoSuchThing", "Version": "2010-05-08"}))
+    unsigned = signed_request(live_server.url, None,
+                              {"Action": "NoSuchThing", "Version": "2010-05-08"})
+
+    status, _, body = send_signed(unsigned)
 
     assert (status, error_code(body)) == (403, "MissingAuthenticationToken")
     assert error_message(body) == "Request is missing Authentication Token"

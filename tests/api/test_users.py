@@ -42,8 +42,9 @@ def test_get_user_reports_the_permissions_boundary(iam, account):
     from tests.factories import make_iam_user
 
     carol = make_iam_user(account.account, "carol", password=None)
-    policy = ManagedPolicy.objects.create(account=account.account, name="Bound", policy_id="ANPABOUND",
-                                          default_document='{"Version":"2012-10-17","Statement":[]}')
+    policy = ManagedPolicy.objects.create(
+        account=account.account, name="Bound", policy_id="ANPABOUND",
+        default_document='{"Version":"2012-10-17","Statement":[]}')
     PermissionsBoundary.objects.create(user=carol, policy=policy)
 
     user = iam.get_user(UserName="carol")["User"]

@@ -102,9 +102,8 @@ def test_policy_documents_are_url_encoded_and_botocore_decodes_them():
         "Effect": "Allow", "Action": "*", "Resource": "*",
         "Condition": {"StringEquals": {"aws:PrincipalTag/x": "a+b %20 & <c> ü"}}}]}
     operation = shapes.operation_model("iam", "GetUserPolicy")
-    body = xml.response(operation, shapes.SERVICES["iam"].namespace,
-                        {"UserName": "u", "PolicyName": "p", "PolicyDocument": json.dumps(document)},
-                        "req-1")
+    result = {"UserName": "u", "PolicyName": "p", "PolicyDocument": json.dumps(document)}
+    body = xml.response(operation, shapes.SERVICES["iam"].namespace, result, "req-1")
 
     assert b"%7B%22Version%22" in body
     assert _read_back("GetUserPolicy", {"UserName": "u", "PolicyName": "p",
@@ -152,7 +151,8 @@ def test_operation_without_result_has_only_metadata():
 ])
 def test_canonical_request_matches_botocores(query):
     body = b"Action=ListUsers&Version=2010-05-08"
-    request = AWSRequest(method="POST", url="http://127.0.0.1:8000/" + ("?" + query if query else ""),
+    url = "http://127.0.0.1:8000/" + ("?" + query if query else "")
+    request = AWSRequest(method="POST", url=url,
                          data=body, headers={"Content-Type": "application/x-www-form-urlencoded",
                                   "Host": "127.0.0.1:8000"})
     signer = SigV4Auth(Credentials("AKIAEXAMPLE", "secret"), "iam", "us-east-1")
@@ -161,7 +161,8 @@ def test_canonical_request_matches_botocores(query):
     del request.headers["Authorization"]  # botocore's canonical request, as it signed it
     expected = signer.canonical_request(request)
 
-    ours = sigv4.canonical_request(method="POST", path="/", query_string=urlsplit(request.url).query,
+    ours = sigv4.canonical_request(method="POST", path="/",
+                                   query_string=urlsplit(request.url).query,
                                    headers=request.headers, body=body, signed=signed)
 
     assert ours == expected

@@ -46,6 +46,18 @@ def test_a_successful_operation_writes_one_event_with_who_what_and_where(admin, 
     assert event.request_id == admin.request_id and event.event_id
 
 
+def test_operations_in_one_request_each_name_only_their_own_resources(admin, alice_account):
+    before = _last_pk()
+    users.create_user(admin, user_name="dave")
+    users.create_user(admin, user_name="erin")
+    with pytest.raises(EntityAlreadyExists):
+        users.create_user(admin, user_name="dave")
+    acct = alice_account.id
+    assert [e.resources for e in _new_events(before)] == [
+        [f"arn:aws:iam::{acct}:user/dave"], [f"arn:aws:iam::{acct}:user/erin"],
+        [f"arn:aws:iam::{acct}:user/dave"]]
+
+
 def test_a_failing_operation_leaves_only_its_failure_event_and_no_change(admin):
     users.create_user(admin, user_name="dave")
     before = _last_pk()

@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _production_env() -> dict:
     env = {k: v for k, v in os.environ.items()
-           if k not in {"IAM_HTTPS", "IAM_SECURE_COOKIES", "DEBUG", "IAM_EMBEDDED"}}
+           if k not in {"IAM_HTTPS", "IAM_SECURE_COOKIES", "DEBUG", "IAM_EMBEDDED",
+                        "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     env.update({
         "DATABASE_URL": "postgres://iam:secret@db.internal:5432/iam",
         "SECRET_KEY": secrets.token_urlsafe(60),

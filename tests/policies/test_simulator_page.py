@@ -107,7 +107,8 @@ def test_an_implicit_deny_shows_the_statement_that_would_have_applied(admin, ali
     }
     page = response.content.decode()
     assert 'data-sid="AllowManageOwnAccessKeys" data-state="near"' in page
-    assert "<strong>AllowManageOwnAccessKeys</strong> in IAMManageOwnCredentialsWithMFA allows it on" in page
+    assert ("<strong>AllowManageOwnAccessKeys</strong> in IAMManageOwnCredentialsWithMFA "
+            "allows it on") in page
 
 
 def test_missing_context_keys_are_pointed_out_with_typed_inputs(admin, alice_account):
@@ -132,7 +133,8 @@ def test_a_context_value_that_does_not_fit_its_type_is_refused_in_place(admin, d
 
 
 def test_get_context_keys_lists_the_keys_without_running(admin, dave):
-    put_inline(dave, doc(allow("iam:GetUser", Condition={"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}})))
+    put_inline(dave, doc(allow("iam:GetUser",
+                               Condition={"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}})))
     response = admin.post(URL, {"mode": "principal", "principal": DAVE, "do": "keys"})
     page = response.content.decode()
     assert results(response) == {}
@@ -168,7 +170,8 @@ def test_custom_policies_are_narrowed_by_a_boundary_and_a_session_policy(admin):
 
 
 def test_a_malformed_policy_is_reported_above_the_form(admin):
-    response = run(admin, mode="custom", policy_1='{"Version": "2012-10-17"', actions=["iam:GetUser"])
+    response = run(admin, mode="custom", policy_1='{"Version": "2012-10-17"',
+                   actions=["iam:GetUser"])
     page = response.content.decode()
     assert 'data-testid="simulator-error"' in page and "PolicyInputList.1" in page
     assert results(response) == {}
@@ -219,7 +222,8 @@ def test_the_access_denied_page_asks_the_simulator_why(admin, alice_account):
 ACTIONS = ["iam:GetUser", "iam:CreateAccessKey", "iam:ListUsers", "sts:AssumeRole"]
 ACTION_PATTERNS = ACTIONS + ["iam:*", "*", "iam:Get*", "sts:*", "iam:*AccessKey"]
 RESOURCES = ["*", DAVE, ERIN, DEPLOY, f"arn:aws:iam::{OTHER}:role/x"]
-RESOURCE_PATTERNS = ["*", DAVE, f"arn:aws:iam::{ACCOUNT}:user/*", "arn:aws:iam::*:user/${aws:username}",
+RESOURCE_PATTERNS = ["*", DAVE, f"arn:aws:iam::{ACCOUNT}:user/*",
+                     "arn:aws:iam::*:user/${aws:username}",
                      DEPLOY, f"arn:aws:iam::{ACCOUNT}:role/*"]
 CONDITIONS = [{"Bool": {"aws:MultiFactorAuthPresent": "true"}},
               {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}},
@@ -267,7 +271,8 @@ def simulations(draw) -> dict:
         "trust": draw(st.none() | policies(trust_statements)),
         "session": draw(st.none() | policies()),
         "actions": draw(st.lists(st.sampled_from(ACTIONS), min_size=1, max_size=3, unique=True)),
-        "resources": draw(st.lists(st.sampled_from(RESOURCES), min_size=1, max_size=2, unique=True)),
+        "resources": draw(st.lists(st.sampled_from(RESOURCES), min_size=1, max_size=2,
+                                   unique=True)),
         "context": {key: draw(st.none() | st.sampled_from(values))
                     for key, (_type, values) in CONTEXT.items()},
     }
@@ -280,7 +285,9 @@ def _context_fields(context: dict) -> dict:
 
 
 def _expected(sim: dict, principal: Principal, identity: tuple) -> dict:
-    compiled = lambda text, kind, label: compile_policy(text, kind, policy_id=label, name=label)  # noqa: E731
+    def compiled(text, kind, label):
+        return compile_policy(text, kind, policy_id=label, name=label)
+
     policy_set = PolicySet(
         identity=identity,
         resource=(compiled(sim["trust"], PolicyKind.RESOURCE, "ResourcePolicy.1"),)
@@ -373,3 +380,19 @@ def test_a_role_sessions_arn_in_a_link_simulates_its_role(admin, alice_account):
     response = admin.get(URL, {"principal": session, "action": "iam:GetUser"})
     assert results(response) == {("iam:GetUser", "*"): ("implicitDeny", set())}
     assert f'value="{role.arn}" checked' in response.content.decode()
+
+
+def test_a_simulator_who_may_not_read_a_policy_sees_the_decision_but_not_the_text(
+        alice_account, dave):
+    from tests.factories import grant
+
+    put_inline(dave, doc({"Sid": "SecretSauce", **allow("iam:ListUsers")}))
+    tester = make_iam_user(alice_account.account, "tester")
+    grant(tester, doc(allow(["iam:SimulatePrincipalPolicy", "iam:ListUsers"])))
+    response = run(signed_in(alice_account, "tester"), principal=DAVE, actions=["iam:ListUsers"])
+    assert results(response) == {("iam:ListUsers", "*"): ("allowed", {"inline:Rules#0"})}
+    page = response.content.decode()
+    assert 'data-testid="policy-withheld"' in page
+    assert "not authorized to perform: iam:GetUserPolicy" in page
+    assert "&quot;iam:ListUsers&quot;" not in page and "SecretSauce" in page  # the Sid only
+    assert Event.objects.filter(action="iam:GetUserPolicy", outcome="AccessDenied").exists()

@@ -103,6 +103,14 @@ def operation(action: str) -> Callable:
                 record(caller, action, outcome=error.code, parameters=kwargs,
                        error_message=error.message, resources=_resources_of(caller, first))
                 raise
+            except Exception:
+                # A fault, not a refusal: the change rolled back; keep one failure
+                # event (without the exception text, which may hold input) and let
+                # the fault reach the error handlers.
+                record(caller, action, outcome="ServiceFailure", parameters=kwargs,
+                       error_message="The operation failed and nothing was changed.",
+                       resources=_resources_of(caller, first))
+                raise
             return result
 
         wrapper.iam_action = action

@@ -69,7 +69,7 @@ def test_finds_a_group_a_role_and_a_policy(admin, alice_account):
     role = make_role(alice_account.account, "deploy-role")
     found = suggest(admin, "deploy")
     assert 'href="/iam/groups/Deployers/"' in found and "User group" in found
-    assert "deploy-role" in found and role.arn in found
+    assert 'href="/iam/roles/deploy-role/"' in found and role.arn in found
     assert group.arn in suggest(admin, group.group_id)
     assert "deploy-role" in suggest(admin, role.arn)
     policies = suggest(admin, "IAMReadOnly")
@@ -81,6 +81,8 @@ def test_finds_console_pages_by_the_words_people_use(admin):
     assert 'href="/iam/account-settings/"' in suggest(admin, "password policy")
     assert 'href="/iam/security-credentials/"' in suggest(admin, "security credentials")
     assert 'href="/iam/users/"' in suggest(admin, "users")
+    assert 'href="/iam/switch-role/"' in suggest(admin, "switch role")
+    assert 'href="/iam/event-history/"' in suggest(admin, "audit log")
     assert 'href="/iam/policy-simulator/"' in suggest(admin, "why denied")
     assert "No matches" in suggest(admin, "zzzz-nothing")
 

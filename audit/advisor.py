@@ -93,8 +93,8 @@ def events_for(entity) -> QuerySet[Event]:
         return rows.filter(principal_arn=entity.arn)
     if isinstance(entity, Role):
         # Session ARNs carry the role's name, not its path.
-        return rows.filter(
-            principal_arn__startswith=f"arn:aws:sts::{entity.account_id}:assumed-role/{entity.name}/")
+        sessions = f"arn:aws:sts::{entity.account_id}:assumed-role/{entity.name}/"
+        return rows.filter(principal_arn__startswith=sessions)
     if isinstance(entity, Group):
         members = (User.objects.filter(memberships__group=entity)
                    .values_list("path", "name")[:MAX_GROUP_MEMBERS])

@@ -30,8 +30,10 @@ EXPORT_LIMIT = 100_000
 EXPORT_BATCH = 1000
 
 _MINUTES_ONLY = re.compile(r"[T ]\d{2}:\d{2}$")
+_ERROR_CODE = re.compile(r"^[A-Z][A-Za-z0-9.]{1,63}$")
 
-# The outcome filter's choices: any, success, any failure, or one error code.
+# The outcome filter's choices: any, success, any failure; any AWS error code
+# (``EntityAlreadyExists`` ...) is accepted too.
 OUTCOMES = {"": "Any outcome", "success": "Success", "failure": "Failure",
             "AccessDenied": "AccessDenied"}
 
@@ -65,8 +67,9 @@ def parse_filter(account_id: str, *, start: str = "", end: str = "", principal: 
     if start_at and end_at and start_at > end_at:
         raise InvalidInput("The start of the time range must be before its end.")
     outcome = (outcome or "").strip()
-    if outcome not in OUTCOMES:
-        raise InvalidInput(f"Outcome must be one of: {', '.join(o for o in OUTCOMES if o)}.")
+    if outcome not in OUTCOMES and not _ERROR_CODE.match(outcome):
+        raise InvalidInput("Outcome must be success, failure or an error code such as "
+                           "AccessDenied.")
     return EventFilter(start=start_at, end=end_at,
                        principal=_principal_arn(account_id, (principal or "").strip()[:2048]),
                        action=_action_name((action or "").strip()[:128]),

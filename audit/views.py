@@ -53,6 +53,8 @@ def event_list(request: ConsoleRequest):
         "filtered": any(filters.values()),
         "error": error,
         "outcomes": history.OUTCOMES,
+        "other_outcome": "" if filters.get("outcome", "") in history.OUTCOMES
+        else filters["outcome"],
         "quick_ranges": [(label, (now - span).strftime("%Y-%m-%dT%H:%M"))
                          for label, span in QUICK_RANGES],
         "actions": _known_actions(),

@@ -192,7 +192,7 @@ def shared_policies(account: str) -> dict[str, str]:
                 "Sid": "Assume",
                 "Effect": "Allow",
                 "Action": "sts:AssumeRole",
-                "Resource": f"arn:aws:iam::*:role/app-*",
+                "Resource": "arn:aws:iam::*:role/app-*",
             },
             {
                 "Sid": "Caller",

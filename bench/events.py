@@ -24,6 +24,7 @@ DB = os.environ.get("BENCH_DB", "iam_bench_events")
 EVENTS = int(os.environ.get("BENCH_EVENTS", "1000000"))
 RUNS = int(os.environ.get("BENCH_RUNS", "20"))
 ACCOUNT = "999900002222"
+PASSWORD = "Quiet-Marble-Orbit-55"
 OTHER_ACCOUNTS = ("999900003333", "999900004444", "999900005555")
 ACTIONS = [
     "iam:GetUser", "iam:ListUsers", "iam:CreateUser", "iam:DeleteUser", "iam:GetRole",
@@ -53,18 +54,18 @@ def insert_events(cursor, count: int, accounts: tuple[str, ...], *,
         SELECT gen_random_uuid(),
                now() - make_interval(secs => %(span)s::float8 * i / %(count)s),
                acct,
-               'arn:aws:iam::' || acct || ':user/user-' || (i / cardinality(%(accounts)s::text[])) %% %(principals)s,
-               'IAMUser', '', (%(actions)s::text[])[1 + i %% cardinality(%(actions)s::text[])],
+               'arn:aws:iam::' || acct || ':user/user-' || (i / %(n)s) %% %(principals)s,
+               'IAMUser', '', (%(actions)s::text[])[1 + i %% %(n_actions)s],
                jsonb_build_array('arn:aws:iam::' || acct || ':user/target-' || i %% 5000),
                '198.51.100.' || i %% 250, 'bench/1.0', 'api',
                CASE WHEN i %% 50 = 0 THEN 'AccessDenied' ELSE 'Success' END,
                CASE WHEN i %% 50 = 0 THEN 'not authorized' ELSE '' END,
                '{}'::jsonb, ''
         FROM generate_series(1, %(count)s::int) AS i,
-             LATERAL (SELECT (%(accounts)s::text[])[1 + i %% cardinality(%(accounts)s::text[])] AS acct) a
+             LATERAL (SELECT (%(accounts)s::text[])[1 + i %% %(n)s] AS acct) a
         """,
-        {"span": span_seconds, "count": count, "accounts": list(accounts),
-         "principals": principals, "actions": ACTIONS},
+        {"span": span_seconds, "count": count, "accounts": list(accounts), "n": len(accounts),
+         "principals": principals, "actions": ACTIONS, "n_actions": len(ACTIONS)},
     )
     cursor.execute("ANALYZE audit_event")
 
@@ -148,15 +149,14 @@ def main() -> None:
 
     setup_test_environment()
     settings.ALLOWED_HOSTS = ["testserver"]
-    created = services.create_account(email="bench@events.example", password="Quiet-Marble-Orbit-55",
+    created = services.create_account(email="bench@events.example", password=PASSWORD,
                                       account_id=ACCOUNT, alias="bench-events")
     started = time.perf_counter()
     with connection.cursor() as cursor:
         insert_events(cursor, EVENTS, (ACCOUNT, *OTHER_ACCOUNTS))
     print(f"inserted {EVENTS:,} events in {time.perf_counter() - started:.1f} s")
     client = Client()
-    client.post("/signin", {"kind": "root", "email": created.root.email,
-                            "password": "Quiet-Marble-Orbit-55"})
+    client.post("/signin", {"kind": "root", "email": created.root.email, "password": PASSWORD})
     principal = f"arn:aws:iam::{ACCOUNT}:user/user-7"
     cases = [
         ("first page", {}),

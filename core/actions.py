@@ -34,3 +34,29 @@ def run(request, operation: Callable, success: str | Callable[[Any], str] | None
     if success:
         messages.success(request, success(result) if callable(success) else success)
     return result if result is not None else True
+
+
+def all_or_nothing(request, steps: Callable[[], Any], *, action: str, parameters: dict,
+                   failure: str) -> bool:
+    """Run several operations as one console action (a wizard, a delete with what
+    depends on it): together in one transaction, or not at all.
+
+    The steps' own events roll back with them, so one failure event for the
+    whole action is kept. AccessDenied goes on to the access-denied page; any
+    other error becomes a red flash starting with ``failure``.
+    """
+    from django.db import transaction
+
+    from audit.recording import record
+
+    try:
+        with transaction.atomic():
+            steps()
+    except IamError as error:
+        record(request.caller, action, outcome=error.code, error_message=error.message,
+               parameters={**parameters, "as_one_action": True})
+        if isinstance(error, AccessDenied):
+            raise
+        messages.error(request, f"{failure}: {error.message}")
+        return False
+    return True

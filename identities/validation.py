@@ -64,7 +64,7 @@ def tags(value, *, existing: list[dict] | None = None) -> list[dict]:
         if not isinstance(val, str) or len(val) > 256 or not _TAG_CHARS.match(val):
             raise InvalidInput("Tag values are 0 to 256 letters, digits, spaces and _.:/=+-@.")
         if key.lower() in seen_in_request:
-            raise InvalidInput(f"Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+            raise InvalidInput("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
         seen_in_request.add(key.lower())
         for existing_tag in merged:
             if existing_tag["Key"].lower() == key.lower():

@@ -10,20 +10,17 @@ one cheap query per decision tells whether the cached set is still current.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 
 from django.db.models import F, Q
 
 from core.caller import Caller
+from core.lru import BoundedCache
 from identities.models import Account
 from policies.engine import PolicyKind, PolicySet, compile_policy
 from policies.models import InlinePolicy, PermissionsBoundary, PolicyAttachment
 
 EMPTY = PolicySet()
-_CACHE_SIZE = 4096
-_cache: OrderedDict[tuple, PolicySet] = OrderedDict()
-_lock = threading.Lock()
+_cache: BoundedCache[PolicySet] = BoundedCache(4096)
 
 
 def bump(account_id: str) -> None:
@@ -89,21 +86,12 @@ def _for_session(caller: Caller) -> PolicySet:
 
 
 def _get(key: tuple) -> PolicySet | None:
-    with _lock:
-        found = _cache.get(key)
-        if found is not None:
-            _cache.move_to_end(key)
-        return found
+    return _cache.get(key)
 
 
 def _put(key: tuple, value: PolicySet) -> None:
-    with _lock:
-        _cache[key] = value
-        _cache.move_to_end(key)
-        while len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
+    _cache.put(key, value)
 
 
 def clear_cache() -> None:
-    with _lock:
-        _cache.clear()
+    _cache.clear()

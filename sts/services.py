@@ -15,8 +15,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone as dt_timezone
 
@@ -26,6 +24,7 @@ from django.utils import timezone
 from core import ids
 from core.caller import Caller
 from core.errors import AccessDenied
+from core.lru import BoundedCache
 from identities.models import Account
 from policies import policyset, selectors
 from policies.engine import PolicyKind, PolicySet, compile_policy
@@ -38,9 +37,7 @@ from sts.models import RoleSession
 # policy, which matches no action and so allows nothing.
 _NOTHING = '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotAction":"*","Resource":"*"}]}'
 _TOKEN_BYTES = 96
-_CACHE_SIZE = 4096
-_cache: OrderedDict[tuple, PolicySet] = OrderedDict()
-_lock = threading.Lock()
+_cache: BoundedCache[PolicySet] = BoundedCache(4096)
 
 
 def _now() -> datetime:
@@ -286,24 +283,15 @@ def _managed_documents(account_id: str, arns: list[str]):
 
 
 def _get(key: tuple) -> PolicySet | None:
-    with _lock:
-        found = _cache.get(key)
-        if found is not None:
-            _cache.move_to_end(key)
-        return found
+    return _cache.get(key)
 
 
 def _put(key: tuple, value: PolicySet) -> None:
-    with _lock:
-        _cache[key] = value
-        _cache.move_to_end(key)
-        while len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
+    _cache.put(key, value)
 
 
 def clear_cache() -> None:
-    with _lock:
-        _cache.clear()
+    _cache.clear()
 
 
 # Revocation -------------------------------------------------------------------------

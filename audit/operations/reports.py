@@ -18,6 +18,7 @@ from audit import services
 from audit.errors import ReportExpired, ReportInProgress, ReportNotPresent
 from audit.models import CredentialReport
 from audit.recording import operation
+from audit.tasks import build_credential_report
 from core.caller import Caller
 from policies.authz import authorize
 
@@ -45,8 +46,6 @@ class ReportContent:
 @operation("iam:GenerateCredentialReport")
 def generate_credential_report(caller: Caller) -> GenerateResult:
     """GenerateCredentialReport (iam:GenerateCredentialReport on *)."""
-    from audit.tasks import build_credential_report
-
     authorize(caller, "iam:GenerateCredentialReport", "*")
     now = services.now()
     report, created = (CredentialReport.objects.select_for_update()

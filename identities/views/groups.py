@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from audit.recording import record
-from core.actions import run
-from core.errors import IamError
+from core.actions import all_or_nothing, run
 from core.http import ConsoleRequest
 from identities.forms_users import CreateGroupForm
 from identities.models import GroupMembership
@@ -29,29 +26,25 @@ def group_create(request: ConsoleRequest):
 
     choices = pages.permission_choices(request.caller)
     form = CreateGroupForm(request.POST or None, choices=choices)
-    error = ""
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         caller = request.caller
-        try:
-            with transaction.atomic():
-                groups.create_group(caller, group_name=data["group_name"], path=data["path"] or "/")
-                for user_name in data["users"]:
-                    groups.add_user_to_group(caller, group_name=data["group_name"], user_name=user_name)
-                for policy_arn in data["policies"]:
-                    policy_ops.attach_group_policy(caller, group_name=data["group_name"],
-                                                   policy_arn=policy_arn)
-        except IamError as failure:
-            record(caller, "iam:CreateGroup", outcome=failure.code, error_message=failure.message,
-                   parameters={"group_name": data["group_name"], "with_wizard": True})
-            if failure.code == "AccessDenied":
-                raise
-            error = failure.message
-        else:
+
+        def steps():
+            groups.create_group(caller, group_name=data["group_name"], path=data["path"] or "/")
+            for user_name in data["users"]:
+                groups.add_user_to_group(caller, group_name=data["group_name"], user_name=user_name)
+            for policy_arn in data["policies"]:
+                policy_ops.attach_group_policy(caller, group_name=data["group_name"],
+                                               policy_arn=policy_arn)
+
+        if all_or_nothing(request, steps, action="iam:CreateGroup",
+                          parameters={"group_name": data["group_name"]},
+                          failure="The group was not created"):
             messages.success(request, f"{data['group_name']} user group created.")
             return redirect("identities:group-detail", group_name=data["group_name"])
     return render(request, "identities/group_create.html", {
-        "form": form, "choices": choices, "error": error})
+        "form": form, "choices": choices})
 
 
 def group_detail(request: ConsoleRequest, group_name: str):
@@ -100,24 +93,22 @@ def group_delete(request: ConsoleRequest, group_name: str):
         messages.error(request, f"Type {group_name} to confirm the deletion.")
         return redirect("identities:group-detail", group_name=group_name)
     caller = request.caller
-    try:
-        with transaction.atomic():
-            group = groups.get_group(caller, group_name=group_name).group
-            for membership in GroupMembership.objects.filter(group=group).select_related("user"):
-                groups.remove_user_from_group(caller, group_name=group.name,
-                                              user_name=membership.user.name)
-            for inline in InlinePolicy.objects.filter(group=group):
-                policy_ops.delete_group_policy(caller, group_name=group.name, policy_name=inline.name)
-            for attachment in PolicyAttachment.objects.filter(group=group).select_related("policy"):
-                policy_ops.detach_group_policy(caller, group_name=group.name,
-                                               policy_arn=attachment.policy.arn)
-            groups.delete_group(caller, group_name=group.name)
-    except IamError as failure:
-        record(caller, "iam:DeleteGroup", outcome=failure.code, error_message=failure.message,
-               parameters={"group_name": group_name, "with_dependents": True})
-        if failure.code == "AccessDenied":
-            raise
-        messages.error(request, f"Group {group_name} was not deleted: {failure.message}")
+
+    def steps():
+        group = groups.get_group(caller, group_name=group_name).group
+        for membership in GroupMembership.objects.filter(group=group).select_related("user"):
+            groups.remove_user_from_group(caller, group_name=group.name,
+                                          user_name=membership.user.name)
+        for inline in InlinePolicy.objects.filter(group=group):
+            policy_ops.delete_group_policy(caller, group_name=group.name, policy_name=inline.name)
+        for attachment in PolicyAttachment.objects.filter(group=group).select_related("policy"):
+            policy_ops.detach_group_policy(caller, group_name=group.name,
+                                           policy_arn=attachment.policy.arn)
+        groups.delete_group(caller, group_name=group.name)
+
+    if not all_or_nothing(request, steps, action="iam:DeleteGroup",
+                          parameters={"group_name": group_name},
+                          failure=f"Group {group_name} was not deleted"):
         return redirect("identities:group-detail", group_name=group_name)
     messages.success(request, f"User group {group_name} deleted.")
     return redirect("identities:group-list")

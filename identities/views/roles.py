@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from audit.recording import record
-from core.actions import run
+from core.actions import all_or_nothing, run
 from core.errors import IamError, InvalidInput
 from core.http import ConsoleRequest
 from identities import trust_templates
@@ -165,23 +165,21 @@ def role_delete(request: ConsoleRequest, role_name: str):
         messages.error(request, f"Type {role_name} to confirm the deletion.")
         return redirect("identities:role-detail", role_name=role_name)
     caller = request.caller
-    try:
-        with transaction.atomic():
-            role = roles.get_role(caller, role_name=role_name)
-            for inline in InlinePolicy.objects.filter(role=role):
-                policy_ops.delete_role_policy(caller, role_name=role.name, policy_name=inline.name)
-            for attachment in PolicyAttachment.objects.filter(role=role).select_related("policy"):
-                policy_ops.detach_role_policy(caller, role_name=role.name,
-                                              policy_arn=attachment.policy.arn)
-            if PermissionsBoundary.objects.filter(role=role).exists():
-                policy_ops.delete_role_permissions_boundary(caller, role_name=role.name)
-            roles.delete_role(caller, role_name=role.name)
-    except IamError as failure:
-        record(caller, "iam:DeleteRole", outcome=failure.code, error_message=failure.message,
-               parameters={"role_name": role_name, "with_dependents": True})
-        if failure.code == "AccessDenied":
-            raise
-        messages.error(request, f"Role {role_name} was not deleted: {failure.message}")
+
+    def steps():
+        role = roles.get_role(caller, role_name=role_name)
+        for inline in InlinePolicy.objects.filter(role=role):
+            policy_ops.delete_role_policy(caller, role_name=role.name, policy_name=inline.name)
+        for attachment in PolicyAttachment.objects.filter(role=role).select_related("policy"):
+            policy_ops.detach_role_policy(caller, role_name=role.name,
+                                          policy_arn=attachment.policy.arn)
+        if PermissionsBoundary.objects.filter(role=role).exists():
+            policy_ops.delete_role_permissions_boundary(caller, role_name=role.name)
+        roles.delete_role(caller, role_name=role.name)
+
+    if not all_or_nothing(request, steps, action="iam:DeleteRole",
+                          parameters={"role_name": role_name},
+                          failure=f"Role {role_name} was not deleted"):
         return redirect("identities:role-detail", role_name=role_name)
     messages.success(request, f"Role {role_name} deleted.")
     return redirect("identities:role-list")

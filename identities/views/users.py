@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from audit.recording import record
-from core.actions import run
-from core.errors import IamError
+from core.actions import all_or_nothing, run
 from core.http import ConsoleRequest
 from identities.operations import credentials, groups, mfa, pages, users
 from identities.models import AccessKey, GroupMembership, LoginProfile, MFADevice
@@ -74,38 +71,33 @@ def delete_with_dependents(request: ConsoleRequest, user_name: str) -> bool:
     from policies.models import InlinePolicy, PermissionsBoundary, PolicyAttachment
 
     caller = request.caller
-    try:
-        with transaction.atomic():
-            user = users.get_user(caller, user_name=user_name)
-            if LoginProfile.objects.filter(user=user).exists():
-                credentials.delete_login_profile(caller, user_name=user.name)
-            for key in AccessKey.objects.filter(user=user):
-                credentials.delete_access_key(caller, user_name=user.name,
-                                              access_key_id=key.access_key_id)
-            for device in MFADevice.objects.filter(user=user):
-                mfa.deactivate_mfa_device(caller, user_name=user.name,
-                                          serial_number=device.serial_number)
-                mfa.delete_virtual_mfa_device(caller, serial_number=device.serial_number)
-            for membership in GroupMembership.objects.filter(user=user).select_related("group"):
-                groups.remove_user_from_group(caller, group_name=membership.group.name,
-                                              user_name=user.name)
-            for inline in InlinePolicy.objects.filter(user=user):
-                policy_ops.delete_user_policy(caller, user_name=user.name, policy_name=inline.name)
-            for attachment in PolicyAttachment.objects.filter(user=user).select_related("policy"):
-                policy_ops.detach_user_policy(caller, user_name=user.name,
-                                              policy_arn=attachment.policy.arn)
-            if PermissionsBoundary.objects.filter(user=user).exists():
-                policy_ops.delete_user_permissions_boundary(caller, user_name=user.name)
-            users.delete_user(caller, user_name=user.name)
-    except IamError as error:
-        # The steps' own events rolled back with them: keep one failure event.
-        record(caller, "iam:DeleteUser", outcome=error.code, error_message=error.message,
-               parameters={"user_name": user_name, "with_dependents": True})
-        if error.code == "AccessDenied":
-            raise
-        messages.error(request, f"User {user_name} was not deleted: {error.message}")
-        return False
-    return True
+
+    def steps():
+        user = users.get_user(caller, user_name=user_name)
+        if LoginProfile.objects.filter(user=user).exists():
+            credentials.delete_login_profile(caller, user_name=user.name)
+        for key in AccessKey.objects.filter(user=user):
+            credentials.delete_access_key(caller, user_name=user.name,
+                                          access_key_id=key.access_key_id)
+        for device in MFADevice.objects.filter(user=user):
+            mfa.deactivate_mfa_device(caller, user_name=user.name,
+                                      serial_number=device.serial_number)
+            mfa.delete_virtual_mfa_device(caller, serial_number=device.serial_number)
+        for membership in GroupMembership.objects.filter(user=user).select_related("group"):
+            groups.remove_user_from_group(caller, group_name=membership.group.name,
+                                          user_name=user.name)
+        for inline in InlinePolicy.objects.filter(user=user):
+            policy_ops.delete_user_policy(caller, user_name=user.name, policy_name=inline.name)
+        for attachment in PolicyAttachment.objects.filter(user=user).select_related("policy"):
+            policy_ops.detach_user_policy(caller, user_name=user.name,
+                                          policy_arn=attachment.policy.arn)
+        if PermissionsBoundary.objects.filter(user=user).exists():
+            policy_ops.delete_user_permissions_boundary(caller, user_name=user.name)
+        users.delete_user(caller, user_name=user.name)
+
+    return all_or_nothing(request, steps, action="iam:DeleteUser",
+                          parameters={"user_name": user_name},
+                          failure=f"User {user_name} was not deleted")
 
 
 @require_POST

@@ -6,14 +6,11 @@ from __future__ import annotations
 import json
 
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from audit.recording import record
-from core.actions import run
-from core.errors import IamError
+from core.actions import all_or_nothing, run
 from core.http import ConsoleRequest
 from policies import operations as ops
 from policies import pages
@@ -126,31 +123,29 @@ def policy_delete(request: ConsoleRequest, policy_arn: str):
         messages.error(request, f"Type {policy.name} to confirm the deletion.")
         return redirect(detail_url(policy.arn))
     caller = request.caller
-    try:
-        with transaction.atomic():
-            for attachment in PolicyAttachment.objects.filter(policy=policy).select_related(
-                    "user", "group", "role"):
-                if attachment.user:
-                    ops.detach_user_policy(caller, user_name=attachment.user.name, policy_arn=policy.arn)
-                elif attachment.group:
-                    ops.detach_group_policy(caller, group_name=attachment.group.name,
-                                            policy_arn=policy.arn)
-                else:
-                    ops.detach_role_policy(caller, role_name=attachment.role.name, policy_arn=policy.arn)
-            for boundary in PermissionsBoundary.objects.filter(policy=policy).select_related("user", "role"):
-                if boundary.user:
-                    ops.delete_user_permissions_boundary(caller, user_name=boundary.user.name)
-                else:
-                    ops.delete_role_permissions_boundary(caller, role_name=boundary.role.name)
-            for version in PolicyVersion.objects.filter(policy=policy, is_default=False):
-                ops.delete_policy_version(caller, policy_arn=policy.arn, version_id=version.version_id)
-            ops.delete_policy(caller, policy_arn=policy.arn)
-    except IamError as failure:
-        record(caller, "iam:DeletePolicy", outcome=failure.code, error_message=failure.message,
-               parameters={"policy_arn": policy.arn, "with_dependents": True})
-        if failure.code == "AccessDenied":
-            raise
-        messages.error(request, f"Policy {policy.name} was not deleted: {failure.message}")
+
+    def steps():
+        for attachment in PolicyAttachment.objects.filter(policy=policy).select_related(
+                "user", "group", "role"):
+            if attachment.user:
+                ops.detach_user_policy(caller, user_name=attachment.user.name, policy_arn=policy.arn)
+            elif attachment.group:
+                ops.detach_group_policy(caller, group_name=attachment.group.name,
+                                        policy_arn=policy.arn)
+            else:
+                ops.detach_role_policy(caller, role_name=attachment.role.name, policy_arn=policy.arn)
+        for boundary in PermissionsBoundary.objects.filter(policy=policy).select_related("user", "role"):
+            if boundary.user:
+                ops.delete_user_permissions_boundary(caller, user_name=boundary.user.name)
+            else:
+                ops.delete_role_permissions_boundary(caller, role_name=boundary.role.name)
+        for version in PolicyVersion.objects.filter(policy=policy, is_default=False):
+            ops.delete_policy_version(caller, policy_arn=policy.arn, version_id=version.version_id)
+        ops.delete_policy(caller, policy_arn=policy.arn)
+
+    if not all_or_nothing(request, steps, action="iam:DeletePolicy",
+                          parameters={"policy_arn": policy.arn},
+                          failure=f"Policy {policy.name} was not deleted"):
         return redirect(detail_url(policy.arn))
     messages.success(request, f"Policy {policy.name} deleted.")
     return redirect("policies:policy-list")

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from identities.models import AccessKey, Group, GroupMembership, LoginProfile, User
 from identities.operations import credentials, groups, users
-from tests.factories import USER_PASSWORD, caller_for, grant, make_iam_user, sign_in_user
+from tests.factories import caller_for, grant, make_iam_user, sign_in_user
 
 pytestmark = pytest.mark.django_db
 

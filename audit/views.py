@@ -34,8 +34,8 @@ def _filters(request: ConsoleRequest) -> dict[str, str]:
 def event_list(request: ConsoleRequest):
     """Event history: filter, newest first, cursor pages (Newer / Older)."""
     filters = _filters(request)
-    cursor = {name: request.GET[key] for name, key in (("older_than", "older"),
-                                                      ("newer_than", "newer"))
+    cursor = {name: request.GET[key][:256] for name, key in (("older_than", "older"),
+                                                            ("newer_than", "newer"))
               if request.GET.get(key)}
     error = ""
     try:

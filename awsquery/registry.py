@@ -4,7 +4,7 @@ Routes name their operation by dotted path and are resolved on first use: an
 action whose operation does not exist (yet) is "not implemented" rather than
 an import error for the whole endpoint. A handler passes the parsed
 parameters to the operation as snake_case keyword arguments; a parameter the
-operation does not take is refused by name unless the route says to ignore it.
+operation does not take is refused by name, never silently dropped.
 """
 
 from __future__ import annotations
@@ -34,17 +34,14 @@ class Route:
     action: str
     target: str  # "package.module:function"
     shape: Callable[[Any], dict] | None = None  # the operation's result -> output-shape dict
-    ignore: tuple[str, ...] = ()  # model parameters accepted and deliberately not used
-    arguments: Callable[[dict], dict] | None = None  # reshape parameters before the call
     # The operation returns its whole (small, bounded) list: Marker and MaxItems
     # are applied here, so that every List action pages as AWS's does.
     paged_here: bool = False
 
 
 def route(action: str, target: str, shape: Callable[[Any], dict] | None = None, *,
-          ignore: tuple[str, ...] = (), arguments: Callable[[dict], dict] | None = None,
           paged_here: bool = False) -> Route:
-    return Route(action, target, shape, ignore, arguments, paged_here)
+    return Route(action, target, shape, paged_here)
 
 
 @dataclass(frozen=True)
@@ -55,16 +52,12 @@ class Handler:
     accepted: frozenset[str] | None  # None: the operation takes **kwargs
 
     def __call__(self, caller: Caller, params: dict) -> dict | None:
-        if self.route.arguments is not None:
-            params = self.route.arguments(params)
         if self.route.paged_here:
             params = dict(params)
             start = _offset(params.pop("Marker", None))  # refused before the operation runs
             max_items = params.pop("MaxItems", None) or 100
         kwargs = {}
         for name, value in params.items():
-            if name in self.route.ignore:
-                continue
             keyword = xform_name(name)
             if self.accepted is not None and keyword not in self.accepted:
                 raise UnsupportedParameter(self.route.action, name)

@@ -81,3 +81,11 @@ def test_embedded_broker_runs_tasks_without_any_server(tmp_path):
     finally:
         worker.terminate()
         worker.wait(timeout=30)
+
+
+def test_readme_lists_every_implemented_api_operation():
+    from awsquery import registry
+
+    readme = (ROOT / "README.md").read_text()
+    missing = [action for _, action, _ in registry.implemented_actions() if action not in readme]
+    assert missing == []

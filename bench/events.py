@@ -43,8 +43,9 @@ def insert_events(cursor, count: int, accounts: tuple[str, ...], *,
     """Insert ``count`` events spread over ``accounts`` with one statement (PostgreSQL).
 
     Row i belongs to accounts[i % n] and is ``span_seconds * i / count`` seconds
-    old, so every account's events cover the whole span; one event in fifty is
-    an AccessDenied.
+    old, so every account's events cover the whole span. Within an account
+    (k = i / n) principals, actions and resources vary independently enough
+    that every filter finds rows; one event in fifty is an AccessDenied.
     """
     cursor.execute(
         """
@@ -54,15 +55,16 @@ def insert_events(cursor, count: int, accounts: tuple[str, ...], *,
         SELECT gen_random_uuid(),
                now() - make_interval(secs => %(span)s::float8 * i / %(count)s),
                acct,
-               'arn:aws:iam::' || acct || ':user/user-' || (i / %(n)s) %% %(principals)s,
-               'IAMUser', '', (%(actions)s::text[])[1 + i %% %(n_actions)s],
-               jsonb_build_array('arn:aws:iam::' || acct || ':user/target-' || i %% 5000),
-               '198.51.100.' || i %% 250, 'bench/1.0', 'api',
-               CASE WHEN i %% 50 = 0 THEN 'AccessDenied' ELSE 'Success' END,
-               CASE WHEN i %% 50 = 0 THEN 'not authorized' ELSE '' END,
+               'arn:aws:iam::' || acct || ':user/user-' || k %% %(principals)s,
+               'IAMUser', '', (%(actions)s::text[])[1 + (k / 3) %% %(n_actions)s],
+               jsonb_build_array('arn:aws:iam::' || acct || ':user/target-' || (k * 13) %% 5000),
+               '198.51.100.' || k %% 250, 'bench/1.0', 'api',
+               CASE WHEN k %% 50 = 7 THEN 'AccessDenied' ELSE 'Success' END,
+               CASE WHEN k %% 50 = 7 THEN 'not authorized' ELSE '' END,
                '{}'::jsonb, ''
         FROM generate_series(1, %(count)s::int) AS i,
-             LATERAL (SELECT (%(accounts)s::text[])[1 + i %% %(n)s] AS acct) a
+             LATERAL (SELECT (%(accounts)s::text[])[1 + i %% %(n)s] AS acct,
+                             i / %(n)s AS k) a
         """,
         {"span": span_seconds, "count": count, "accounts": list(accounts), "n": len(accounts),
          "principals": principals, "actions": ACTIONS, "n_actions": len(ACTIONS)},

@@ -8,11 +8,19 @@ are never found (NoSuchEntity). The ARN authorized is the entity's real ARN
 
 from __future__ import annotations
 
+from django.db.models import CharField
+from django.db.models.functions import Lower
+
 from core.caller import Caller
 from core.errors import NoSuchEntity
 from identities import validation
 from identities.models import Group, Role, User
 from policies.authz import authorize
+
+
+# name__lower=... compares lower(name) like the unique indexes on (account,
+# lower(name)) do, so PostgreSQL can use them (name__iexact uses UPPER()).
+CharField.register_lookup(Lower)
 
 
 def user_arn(account_id: str, name: str, path: str = "/") -> str:
@@ -32,7 +40,7 @@ def find_user(caller: Caller, user_name: str, action: str, *, context: dict | No
     """The named IAM user, after ``action`` is authorized on it."""
     validation.name(user_name, field="userName")
     rows = User.objects.select_related("account").filter(
-        account_id=caller.account_id, kind=User.Kind.IAM, name__iexact=user_name)
+        account_id=caller.account_id, kind=User.Kind.IAM, name__lower=user_name.lower())
     if for_update:
         rows = rows.select_for_update()
     user = rows.first()
@@ -47,7 +55,7 @@ def find_group(caller: Caller, group_name: str, action: str, *, context: dict | 
                for_update: bool = False) -> Group:
     """The named group, after ``action`` is authorized on it."""
     validation.name(group_name, field="groupName", max_length=128)
-    rows = Group.objects.filter(account_id=caller.account_id, name__iexact=group_name)
+    rows = Group.objects.filter(account_id=caller.account_id, name__lower=group_name.lower())
     if for_update:
         rows = rows.select_for_update()
     group = rows.first()
@@ -62,7 +70,7 @@ def find_role(caller: Caller, role_name: str, action: str, *, context: dict | No
               for_update: bool = False) -> Role:
     """The named role, after ``action`` is authorized on it."""
     validation.name(role_name, field="roleName")
-    rows = Role.objects.filter(account_id=caller.account_id, name__iexact=role_name)
+    rows = Role.objects.filter(account_id=caller.account_id, name__lower=role_name.lower())
     if for_update:
         rows = rows.select_for_update()
     role = rows.first()

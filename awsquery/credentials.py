@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Q
 
 from awsquery import lookups
 from awsquery.errors import InvalidClientTokenId
@@ -22,6 +21,7 @@ from core import crypto
 from core.caller import Caller
 from core.http import client_address
 from core.ids import ACCESS_KEY_PREFIX, TEMPORARY_KEY_PREFIX
+from identities.last_used import touch_access_key
 from identities.models import AccessKey
 
 log = logging.getLogger(__name__)
@@ -87,12 +87,4 @@ def note_use(access_key: AccessKey | None, signed: Signed, now: datetime) -> Non
     """Record when, where and for which service a long-term key was last used."""
     if access_key is None:
         return
-    threshold = now - LAST_USED_GRANULARITY
-    if access_key.last_used_at is not None and access_key.last_used_at >= threshold:
-        return
-    # Conditional, so that workers racing on one key write once between them.
-    (AccessKey.objects
-     .filter(pk=access_key.pk)
-     .filter(Q(last_used_at__isnull=True) | Q(last_used_at__lt=threshold))
-     .update(last_used_at=now, last_used_service=signed.service[:16],
-             last_used_region=signed.region[:32]))
+    touch_access_key(access_key, signed.service, signed.region, now=now)

@@ -115,6 +115,11 @@ def _detailed_role(role) -> dict:
 ROUTES = [
     # Account
     route("GetAccountSummary", f"{_OPS}.account:get_account_summary", _summary),
+    route("GenerateCredentialReport", "audit.operations.reports:generate_credential_report",
+          lambda r: {"State": r.state, "Description": r.description}),
+    route("GetCredentialReport", "audit.operations.reports:get_credential_report",
+          lambda r: {"Content": r.content, "ReportFormat": r.report_format,
+                     "GeneratedTime": r.generated_time}),
     route("ListAccountAliases", f"{_OPS}.account:list_account_aliases",
           r.listing("AccountAliases"), paged_here=True),
     route("CreateAccountAlias", f"{_OPS}.account:create_account_alias"),

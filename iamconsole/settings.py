@@ -260,6 +260,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
 }
 
+# How long events are kept in the event history.
+IAM_EVENT_RETENTION_DAYS = env_int("IAM_EVENT_RETENTION_DAYS", 90)
 # How long expired role sessions are kept for the record before deletion.
 IAM_SESSION_RETENTION_DAYS = env_int("IAM_SESSION_RETENTION_DAYS", 7)
 
@@ -271,4 +273,5 @@ CELERY_BEAT_SCHEDULE = {
     # Cleanup and bookkeeping only: every request checks expiry itself.
     "sts-expire-role-sessions": {"task": "sts.expire_role_sessions", "schedule": 60.0},
     "sts-delete-old-sessions": {"task": "sts.delete_old_sessions", "schedule": 24 * 3600},
+    "delete-old-events": {"task": "audit.delete_old_events", "schedule": 60 * 60},
 }

@@ -24,8 +24,9 @@ from core.errors import (
     NoSuchEntity,
     ValidationError,
 )
+from identities.last_used import touch_role
 from identities.lookups import find_role
-from identities.models import AccessKey, MFADevice, Role
+from identities.models import AccessKey, MFADevice
 from policies import policyset, selectors
 from policies.authz import authorize, request_context
 from policies.engine import PolicyError, PolicyKind, parse_policy, policy_size
@@ -197,7 +198,7 @@ def _assume_role(caller: Caller, *, role_arn, role_session_name, duration_second
         source_identity=source_identity or "", mfa_authenticated=mfa_at is not None,
         mfa_authenticated_at=mfa_at)
     issued = services.issue(session)
-    Role.objects.filter(pk=role.pk).update(last_used_at=now, last_used_region="us-east-1")
+    touch_role(role, "us-east-1", now=now)
     return AssumedRole(credentials=issued, assumed_role_arn=session.arn,
                        assumed_role_id=session.assumed_role_id, packed_policy_size=packed,
                        source_identity=source_identity)

@@ -44,10 +44,15 @@ def _section(caller: Caller, action: str, resource: str, load) -> Section:
 
 
 @operation("iam:ListUsers")
-def users_page(caller: Caller, *, search: str = "", sort: str = "name", page: int = 1) -> DjangoPage:
-    """The Users list: filter by name or access key id, sort, paginate."""
+def users_page(caller: Caller, *, search: str = "", sort: str = "name", page: int = 1,
+               security_filter: str = "", days: int = 90) -> DjangoPage:
+    """The Users list: filter by name or access key id, or by a security finding
+    (no MFA, old or unused keys, never signed in); sort; paginate."""
+    from audit.filters import apply_user_filter
+
     authorize(caller, "iam:ListUsers", f"arn:aws:iam::{caller.account_id}:user/")
     rows = selectors.user_rows(caller.account_id, search=search[:128], sort=sort)
+    rows = apply_user_filter(rows, security_filter, days)
     return Paginator(rows, PER_PAGE).get_page(page)
 
 

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from audit.operations import access_advisor_tab
 from core.actions import all_or_nothing, run
 from core.http import ConsoleRequest
 from identities.forms_users import CreateGroupForm
@@ -50,9 +51,12 @@ def group_create(request: ConsoleRequest):
 def group_detail(request: ConsoleRequest, group_name: str):
     details = pages.group_details(request.caller, group_name=group_name)
     tab = request.GET.get("tab", "users")
+    advisor = (access_advisor_tab(request.caller, entity_kind="group", name=group_name)
+               if tab == "access_advisor" else None)
     return render(request, "identities/group_detail.html", {
         "details": details, "group": details.group,
-        "tab": tab if tab in ("users", "permissions") else "users",
+        "tab": tab if tab in ("users", "permissions", "access_advisor") else "users",
+        "advisor": advisor,
     })
 
 

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from audit.operations import access_advisor_tab
 from audit.recording import record
 from core.actions import all_or_nothing, run
 from core.errors import IamError, InvalidInput
@@ -19,7 +20,7 @@ from identities import trust_templates
 from identities.operations import pages, roles
 
 TABS = [("permissions", "Permissions"), ("trust", "Trust relationships"), ("tags", "Tags"),
-        ("revoke", "Revoke sessions")]
+        ("access_advisor", "Access Advisor"), ("revoke", "Revoke sessions")]
 
 
 def _back(role_name: str, tab: str):
@@ -87,8 +88,10 @@ def role_detail(request: ConsoleRequest, role_name: str):
     details = pages.role_details(request.caller, role_name=role_name)
     tab = request.GET.get("tab", "permissions")
     role = details.role
+    advisor = (access_advisor_tab(request.caller, entity_kind="role", name=role_name)
+               if tab == "access_advisor" else None)
     return render(request, "identities/role_detail.html", {
-        "details": details, "role": role, "tabs": TABS,
+        "details": details, "role": role, "tabs": TABS, "advisor": advisor,
         "tab": tab if tab in dict(TABS) else "permissions",
         "trust_document": _pretty(role.trust_policy),
         "switch_link": request.build_absolute_uri(

@@ -14,11 +14,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from core.actions import run
-from core.errors import AccessDenied, IamError
 from core.decorators import allowed_before_mfa_enrolment
+from core.errors import AccessDenied, IamError
 from core.http import ConsoleRequest
-from identities.decorators import recent_authentication_required
 from identities import secrets_display, sessions
+from identities.decorators import recent_authentication_required
 from identities.operations import account, console_sessions, credentials, mfa, pages
 
 PENDING_SEED = "iam_pending_mfa_seed"

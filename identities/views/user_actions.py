@@ -9,8 +9,8 @@ from django.views.decorators.http import require_POST
 
 from core.actions import run
 from core.http import ConsoleRequest
-from identities.lookups import caller_account
 from identities import secrets_display
+from identities.lookups import caller_account
 from identities.operations import console_sessions, credentials, groups, mfa
 from identities.passwords import generate_password
 

@@ -14,9 +14,9 @@ from django.urls import reverse
 from audit.recording import record
 from core.errors import IamError, InvalidInput
 from core.http import ConsoleRequest
-from identities.lookups import caller_account
 from identities import secrets_display
 from identities.forms_users import CreateUserForm
+from identities.lookups import caller_account
 from identities.operations import credentials, groups, pages, users
 from identities.passwords import generate_password
 

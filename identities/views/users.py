@@ -7,22 +7,30 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from audit.filters import USER_FILTERS, parse_days
+from audit.operations import access_advisor_tab
 from core.actions import all_or_nothing, run
 from core.http import ConsoleRequest
-from identities.operations import credentials, groups, mfa, pages, users
 from identities.models import AccessKey, GroupMembership, LoginProfile, MFADevice
+from identities.operations import credentials, groups, mfa, pages, users
 
 TABS = [("permissions", "Permissions"), ("groups", "Groups"), ("tags", "Tags"),
-        ("security_credentials", "Security credentials")]
+        ("security_credentials", "Security credentials"), ("access_advisor", "Access Advisor")]
 
 
 def user_list(request: ConsoleRequest):
     """Users: filter by name or access key id, sort by any column, paginate."""
     search = request.GET.get("q", "")
+    security_filter = request.GET.get("filter", "")
+    days = parse_days(request.GET.get("days"))
     page = pages.users_page(request.caller, search=search, sort=request.GET.get("sort", "name"),
-                            page=request.GET.get("page", 1))
+                            page=request.GET.get("page", 1), security_filter=security_filter,
+                            days=days)
+    label = USER_FILTERS.get(security_filter, "").replace("N days", f"{days} days")
     return render(request, "identities/user_list.html", {
-        "page_obj": page, "search": search, "default_sort": "name",
+        "page_obj": page, "search": search, "default_sort": "name", "filter_label": label,
+        "filters": [(key, text.replace("N days", f"{days} days")) for key, text in USER_FILTERS.items()],
+        "security_filter": security_filter,
     })
 
 
@@ -32,8 +40,10 @@ def user_detail(request: ConsoleRequest, user_name: str):
     tab = request.GET.get("tab", "permissions")
     if tab not in dict(TABS):
         tab = "permissions"
+    advisor = (access_advisor_tab(request.caller, entity_kind="user", name=user_name)
+               if tab == "access_advisor" else None)
     return render(request, "identities/user_detail.html", {
-        "details": details, "user_obj": details.user, "tab": tab, "tabs": TABS,
+        "details": details, "user_obj": details.user, "tab": tab, "tabs": TABS, "advisor": advisor,
         "sign_in_url": request.build_absolute_uri(
             reverse("identities:signin-account", args=[details.user.account.sign_in_slug])),
     })

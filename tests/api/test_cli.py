@@ -75,3 +75,35 @@ def test_cli_decodes_policy_documents(live_server, tmp_path, alice):
                "--version-id", "v1")
 
     assert json.loads(done.stdout)["PolicyVersion"]["Document"] == document
+
+
+def test_cli_profile_with_role_arn_assumes_the_role_by_itself(live_server, tmp_path, alice,
+                                                              account):
+    """A profile with role_arn + source_profile: the CLI calls AssumeRole itself."""
+    from core.caller import Caller
+    from identities.operations.roles import create_role
+
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:user/alice"},
+        "Action": "sts:AssumeRole"}]})
+    create_role(Caller.for_user(account.root), role_name="Auditor",
+                assume_role_policy_document=trust)
+    config = tmp_path / "config"
+    config.write_text("[profile base]\nregion = us-east-1\n\n[profile auditor]\n"
+                      "role_arn = arn:aws:iam::111122223333:role/Auditor\n"
+                      "source_profile = base\nrole_session_name = cli-session\n"
+                      "region = us-east-1\n")
+    credentials = tmp_path / "credentials"
+    credentials.write_text(f"[base]\naws_access_key_id = {alice.access_key_id}\n"
+                           f"aws_secret_access_key = {alice.secret}\n")
+    env = cli_env(tmp_path, alice)
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        env.pop(key)
+    # The endpoint for every service, the credential provider's STS client included.
+    env.update({"AWS_CONFIG_FILE": str(config), "AWS_SHARED_CREDENTIALS_FILE": str(credentials),
+                "AWS_PROFILE": "auditor", "AWS_ENDPOINT_URL": live_server.url})
+    done = subprocess.run([AWS, "--output", "json", "sts", "get-caller-identity"], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    identity = json.loads(done.stdout)
+    assert identity["Arn"] == "arn:aws:sts::111122223333:assumed-role/Auditor/cli-session"

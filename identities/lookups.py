@@ -35,6 +35,25 @@ def role_arn(account_id: str, name: str, path: str = "/") -> str:
     return f"arn:aws:iam::{account_id}:role{path}{name}"
 
 
+def resource_tags(tags) -> dict:
+    """``aws:ResourceTag/<key>`` and ``iam:ResourceTag/<key>`` for a tagged entity acted on.
+
+    AWS puts them in the context of every action on a tagged user, role or policy;
+    without them a Deny on a resource tag would silently never apply.
+    """
+    context: dict = {}
+    for tag in tags or []:
+        context[f"aws:ResourceTag/{tag['Key']}"] = tag["Value"]
+        context[f"iam:ResourceTag/{tag['Key']}"] = tag["Value"]
+    return context
+
+
+def _with_tags(entity, context: dict | None) -> dict | None:
+    if entity is None or not entity.tags:
+        return context
+    return {**resource_tags(entity.tags), **(context or {})}
+
+
 def find_user(caller: Caller, user_name: str, action: str, *, context: dict | None = None,
               for_update: bool = False) -> User:
     """The named IAM user, after ``action`` is authorized on it."""
@@ -45,7 +64,7 @@ def find_user(caller: Caller, user_name: str, action: str, *, context: dict | No
         rows = rows.select_for_update()
     user = rows.first()
     authorize(caller, action, user.arn if user else user_arn(caller.account_id, user_name),
-              context=context)
+              context=_with_tags(user, context))
     if user is None:
         raise NoSuchEntity(f"The user with name {user_name} cannot be found.")
     return user
@@ -75,7 +94,7 @@ def find_role(caller: Caller, role_name: str, action: str, *, context: dict | No
         rows = rows.select_for_update()
     role = rows.first()
     authorize(caller, action, role.arn if role else role_arn(caller.account_id, role_name),
-              context=context)
+              context=_with_tags(role, context))
     if role is None:
         raise NoSuchEntity(f"The role with name {role_name} cannot be found.")
     return role

@@ -59,6 +59,10 @@ def request_context(caller: Caller, now: datetime | None = None) -> dict[str, ob
     elif user is not None and not caller.is_root:
         context["aws:username"] = user.name
         context["aws:userid"] = user.user_id
+        # AWS puts an IAM user's own tags in every request it makes; without them
+        # a Deny on aws:PrincipalTag would silently never apply to users.
+        for tag in user.tags or []:
+            context[f"aws:PrincipalTag/{tag['Key']}"] = tag["Value"]
     elif caller.is_root:
         context["aws:userid"] = caller.account_id
     return context

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from core.caller import Caller
 from core.errors import AccessDenied
+from identities.lookups import resource_tags
 from identities.models import Role
 from policies import policyset
 from policies.authz import AuthzRecord, principal_of
@@ -67,8 +68,9 @@ def decide(caller: Caller, role: Role, action: str, context: dict) -> tuple[Deci
     except PolicyError:
         return _NOT_TRUSTED, False
     own = policyset.for_caller(caller)
+    # The role's tags are the resource's (aws:ResourceTag) for sts:AssumeRole, as in AWS.
     request = Request(action=action, resource=role.arn, principal=principal_of(caller),
-                      context=context)
+                      context={**resource_tags(role.tags), **context})
     decision = evaluate(request, PolicySet(identity=own.identity, resource=(trust,),
                                            boundary=own.boundary, session=own.session))
     if not decision.allowed:

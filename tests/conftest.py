@@ -80,3 +80,7 @@ def _fresh_policy_state(request):
         import_module("policies.migrations.0002_load_aws_managed_policies").load(apps, None)
     yield
     policyset.clear_cache()
+
+
+# One Playwright instance for the whole run (see tests/browser.py).
+from tests.browser import browser, page  # noqa: E402,F401

@@ -5,6 +5,7 @@ from __future__ import annotations
 from core.caller import Caller
 from core.errors import AccessDenied, NoSuchEntity, ValidationError
 from core.pagination import Page
+from identities.lookups import resource_tags
 from policies import selectors, services
 from policies.authz import authorize
 from policies.models import ManagedPolicy
@@ -27,6 +28,8 @@ def find_policy(caller: Caller, policy_arn: str, action: str, *, context: dict |
         resource = arn.text
     else:
         resource = arn.in_account(caller.account_id)
+    if policy is not None and policy.tags:
+        context = {**resource_tags(policy.tags), **(context or {})}
     authorize(caller, action, resource, context=context)
     if policy is None:
         raise NoSuchEntity(f"Policy {policy_arn} was not found.")

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from identities.operations import users
-from tests.e2e.conftest import browser, field, page, screenshot  # noqa: F401  (fixtures)
+from tests.browser import field, screenshot
 from tests.factories import USER_PASSWORD, attach_managed, caller_for, make_account, make_iam_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

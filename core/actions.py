@@ -60,3 +60,14 @@ def all_or_nothing(request, steps: Callable[[], Any], *, action: str, parameters
         messages.error(request, f"{failure}: {error.message}")
         return False
     return True
+
+
+def update_tags(request, *, tag: Callable, untag: Callable, **entity) -> None:
+    """The Tags tab's two buttons: add or change one tag (``key``/``value``), or
+    remove one (``remove``), on the entity named by ``entity`` (e.g. user_name=...)."""
+    if request.POST.get("remove"):
+        run(request, untag, "Tag removed.", tag_keys=[request.POST["remove"]], **entity)
+    else:
+        run(request, tag, "Tags saved.",
+            tags=[{"Key": request.POST.get("key", ""), "Value": request.POST.get("value", "")}],
+            **entity)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from audit.operations import access_advisor_tab
 from audit.recording import record
-from core.actions import all_or_nothing, run
+from core.actions import all_or_nothing, run, update_tags
 from core.errors import IamError, InvalidInput
 from core.http import ConsoleRequest
 from identities import trust_templates
@@ -137,12 +137,7 @@ def role_settings_update(request: ConsoleRequest, role_name: str):
 
 @require_POST
 def role_tags_update(request: ConsoleRequest, role_name: str):
-    if request.POST.get("remove"):
-        run(request, roles.untag_role, "Tag removed.", role_name=role_name,
-            tag_keys=[request.POST["remove"]])
-    else:
-        run(request, roles.tag_role, "Tags saved.", role_name=role_name,
-            tags=[{"Key": request.POST.get("key", ""), "Value": request.POST.get("value", "")}])
+    update_tags(request, tag=roles.tag_role, untag=roles.untag_role, role_name=role_name)
     return _back(role_name, "tags")
 
 

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from audit.filters import USER_FILTERS, parse_days
 from audit.operations import access_advisor_tab
-from core.actions import all_or_nothing, run
+from core.actions import all_or_nothing, update_tags
 from core.http import ConsoleRequest
 from identities.models import AccessKey, GroupMembership, LoginProfile, MFADevice
 from identities.operations import credentials, groups, mfa, pages, users
@@ -113,10 +113,5 @@ def delete_with_dependents(request: ConsoleRequest, user_name: str) -> bool:
 @require_POST
 def user_tags_update(request: ConsoleRequest, user_name: str):
     """Add or change one tag, or remove one."""
-    if request.POST.get("remove"):
-        run(request, users.untag_user, "Tag removed.", user_name=user_name,
-            tag_keys=[request.POST["remove"]])
-    else:
-        run(request, users.tag_user, "Tags saved.", user_name=user_name,
-            tags=[{"Key": request.POST.get("key", ""), "Value": request.POST.get("value", "")}])
+    update_tags(request, tag=users.tag_user, untag=users.untag_user, user_name=user_name)
     return redirect(f"{reverse('identities:user-detail', args=[user_name])}?tab=tags")

@@ -68,7 +68,7 @@ def compile_pieces(pieces: tuple[Piece, ...], arn_aware: bool) -> Matcher:
     if chars[-1] == ("*", True) and not any(w for _, w in chars[:-1]):
         prefix = "".join(c for c, _ in chars[:-1])
         return lambda text: text.startswith(prefix)
-    return re.compile(_regex(chars, arn_aware), re.DOTALL).fullmatch
+    return _guarded(re.compile(_regex(chars, arn_aware), re.DOTALL).fullmatch, [chars], arn_aware)
 
 
 def _regex(chars: list[tuple[str, bool]], arn_aware: bool) -> str:
@@ -111,4 +111,75 @@ def compile_any(patterns: list[tuple[Piece, ...]], arn_aware: bool) -> Matcher:
     if not sources:
         return frozenset(literals).__contains__
     sources.extend(re.escape(text) for text in literals)
-    return re.compile("|".join(f"(?:{s})" for s in sources), re.DOTALL).fullmatch
+    wild = [chars for chars in (_chars(p) for p in patterns) if any(w for _, w in chars)]
+    return _guarded(re.compile("|".join(f"(?:{s})" for s in sources), re.DOTALL).fullmatch,
+                    wild, arn_aware, frozenset(literals))
+
+
+def _chars(pieces: tuple[Piece, ...]) -> list[tuple[str, bool]]:
+    return [(c, wild and c in "*?") for text, wild in pieces for c in text]
+
+
+# A regex built from a pattern with k stars backtracks in about n**k steps on a
+# text of n characters that almost matches ("a*a*a*a*a*a*a*a*b" against sixty a's
+# takes seconds; against a 2,048-character ARN in SimulateCustomPolicy, hours). The
+# regex is kept where that bound is small - nearly every real pattern and text -
+# and longer texts go to an automaton that takes n steps whatever the pattern.
+_BACKTRACK_BUDGET = 100_000
+
+
+def _guarded(fullmatch: Matcher, patterns: list[list[tuple[str, bool]]], arn_aware: bool,
+             literals: frozenset[str] = frozenset()) -> Matcher:
+    stars = max((sum(1 for c, w in chars if w and c == "*") for chars in patterns), default=0)
+    if stars < 2:
+        return fullmatch
+    safe_length = int(_BACKTRACK_BUDGET ** (1 / stars))
+    automata = [_automaton(chars, arn_aware) for chars in patterns]
+
+    def match(text: str) -> bool:
+        if len(text) <= safe_length:
+            return bool(fullmatch(text))
+        return text in literals or any(automaton(text) for automaton in automata)
+
+    return match
+
+
+def _automaton(chars: list[tuple[str, bool]], arn_aware: bool) -> Callable[[str], bool]:
+    """A bit-parallel NFA for one pattern: bit i set means "the first i pattern
+    characters are matched". The same semantics as ``_regex``."""
+    literal: dict[str, int] = {}
+    one = loop_any = loop_segment = star = 0
+    last = len(chars) - 1
+    for i, (c, wild) in enumerate(chars):
+        bit = 1 << i
+        if not wild:
+            literal[c] = literal.get(c, 0) | bit
+        elif c == "?":
+            one |= bit
+        else:
+            star |= bit
+            if not arn_aware or i == last or chars[i + 1][0] == ":":
+                loop_any |= bit
+            else:
+                loop_segment |= bit
+    accept = 1 << len(chars)
+
+    def close(states: int) -> int:
+        while True:  # a star may match nothing: its successor is active too
+            wider = states | ((states & star) << 1)
+            if wider == states:
+                return states
+            states = wider
+
+    def automaton(text: str) -> bool:
+        states = close(1)
+        for c in text:
+            colon = arn_aware and c == ":"  # "?" and a segment's "*" stop at a colon
+            step = literal.get(c, 0) | (0 if colon else one)
+            states = close(((states & step) << 1)
+                          | (states & (loop_any | (0 if colon else loop_segment))))
+            if not states:
+                return False
+        return bool(states & accept)
+
+    return automaton

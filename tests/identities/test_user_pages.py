@@ -171,3 +171,15 @@ def test_users_list_and_detail_use_a_constant_number_of_queries(admin_client, al
     add_users(10, 200)
     many = measure()
     assert few == many, (few, many)
+
+
+def test_tags_tab_adds_changes_and_removes_a_tag(admin_client):
+    admin = caller_for(User.objects.get(name="alice"))
+    users.create_user(admin, user_name="tagged")
+    admin_client.post("/iam/users/tagged/tags/", {"key": "team", "value": "web"})
+    admin_client.post("/iam/users/tagged/tags/", {"key": "TEAM", "value": "api"})
+    assert User.objects.get(name="tagged").tags == [{"Key": "TEAM", "Value": "api"}]
+    admin_client.post("/iam/users/tagged/tags/", {"remove": "TEAM"})
+    assert User.objects.get(name="tagged").tags == []
+    admin_client.post("/iam/users/tagged/tags/", {"key": "aws:reserved", "value": "x"})
+    assert "reserved for AWS use" in admin_client.get("/iam/users/tagged/?tab=tags").content.decode()

@@ -104,6 +104,16 @@ def _password_policy(policy) -> dict:
     }}
 
 
+def _authorization_details(page) -> dict:
+    """One page of entries, each in the list of its kind."""
+    lists: dict[str, list] = {"User": [], "Group": [], "Role": [], "Policy": []}
+    for entry in page.items:
+        lists[entry.kind].append(entry.fields)
+    return {"UserDetailList": lists["User"], "GroupDetailList": lists["Group"],
+            "RoleDetailList": lists["Role"], "Policies": lists["Policy"],
+            "IsTruncated": page.is_truncated, "Marker": page.marker}
+
+
 def _detailed_user(user) -> dict:
     return r.user(user, detail=True)
 
@@ -120,6 +130,9 @@ ROUTES = [
     route("GetCredentialReport", "audit.operations.reports:get_credential_report",
           lambda r: {"Content": r.content, "ReportFormat": r.report_format,
                      "GeneratedTime": r.generated_time}),
+    route("GetAccountAuthorizationDetails",
+          f"{_OPS}.authorization_details:get_account_authorization_details",
+          _authorization_details, paged_here=True),
     route("ListAccountAliases", f"{_OPS}.account:list_account_aliases",
           r.listing("AccountAliases"), paged_here=True),
     route("CreateAccountAlias", f"{_OPS}.account:create_account_alias"),

@@ -40,4 +40,6 @@ ROUTES = [
     route("AssumeRole", f"{_OPS}:assume_role", _assumed_role),
     route("GetSessionToken", f"{_OPS}:get_session_token", _session_token),
     route("GetAccessKeyInfo", f"{_OPS}:get_access_key_info", _access_key_info),
+    route("DecodeAuthorizationMessage", f"{_OPS}:decode_authorization_message",
+          lambda decoded: {"DecodedMessage": decoded}),
 ]

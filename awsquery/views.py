@@ -30,7 +30,7 @@ from awsquery.errors import (
 )
 from core.caller import Caller
 from core.decorators import public
-from core.errors import IamError
+from core.errors import AccessDenied, IamError
 from core.ids import request_id as new_request_id
 
 log = logging.getLogger(__name__)
@@ -128,7 +128,10 @@ class _Exchange:
         return self._xml(content, 200)
 
     def error(self, error: IamError) -> HttpResponse:
-        content = xml.error(self.service.namespace, code=error.code, message=error.message,
+        message = error.message
+        if isinstance(error, AccessDenied) and getattr(error, "context", None) is not None:
+            message = f"{message} Encoded authorization failure message: {_encoded(error)}"
+        content = xml.error(self.service.namespace, code=error.code, message=message,
                             sender_fault=error.sender_fault, request_id=self.request_id)
         return self._xml(content, error.status)
 
@@ -156,3 +159,14 @@ def _pairs(text: str) -> list[tuple[str, str]]:
                          max_num_fields=MAX_FIELDS)
     except ValueError:  # bad percent-encoded UTF-8, or too many fields
         raise MalformedQueryString("The query string or form is malformed.") from None
+
+
+def _encoded(error: AccessDenied) -> str:
+    """The decision behind a refusal, for DecodeAuthorizationMessage (see policies.authz_messages)."""
+    from policies import authz_messages
+
+    context = error.context
+    return authz_messages.encode(
+        error.account_id, principal_arn=error.principal_arn,
+        principal_id=str(context.get("aws:userid", "")), action=error.action,
+        resource=error.resource, decision=error.decision, context=context)

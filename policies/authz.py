@@ -86,8 +86,12 @@ def authorize(caller: Caller, action: str, resource: str, *,
     decision = evaluate(request, policyset.for_caller(caller))
     caller.decisions.append(AuthzRecord(action, resource, decision))
     if not decision.allowed:
-        raise AccessDenied(decision.message(request), action=action, resource=resource,
-                           principal_arn=caller.principal_arn, decision=decision)
+        denied = AccessDenied(decision.message(request), action=action, resource=resource,
+                              principal_arn=caller.principal_arn, decision=decision)
+        # For the API's encoded authorization failure message (DecodeAuthorizationMessage).
+        denied.account_id = caller.account_id
+        denied.context = request_context_keys
+        raise denied
     return decision
 
 

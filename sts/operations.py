@@ -318,3 +318,13 @@ def revoke_role_sessions(caller: Caller, *, role_name: str) -> datetime:
                                           defaults={"document": document})
     policyset.bump(role.account_id)
     return services.revocation_cutoff(now)
+
+
+@operation("sts:DecodeAuthorizationMessage")
+def decode_authorization_message(caller: Caller, *, encoded_message: str) -> str:
+    """DecodeAuthorizationMessage (sts:DecodeAuthorizationMessage on *): the decision
+    behind an AccessDenied issued in the caller's account, as JSON text."""
+    from policies import authz_messages
+
+    authorize(caller, "sts:DecodeAuthorizationMessage", "*")
+    return authz_messages.decode(caller.account_id, encoded_message)

@@ -22,7 +22,7 @@ from botocore import xform_name
 from awsquery import shapes
 from awsquery.errors import InvalidAction, NotImplementedAction, UnsupportedParameter
 from core.caller import Caller
-from core.errors import InvalidInput
+from core.errors import InvalidInput, ValidationError
 from core.pagination import Page
 
 log = logging.getLogger(__name__)
@@ -50,6 +50,9 @@ class Handler:
     route: Route
     operation: Callable
     accepted: frozenset[str] | None  # None: the operation takes **kwargs
+    # Keywords the operation cannot do without, though the model may call them
+    # optional (botocore's CreateLoginProfile no longer requires Password).
+    required: tuple[str, ...] = ()
 
     def __call__(self, caller: Caller, params: dict) -> dict | None:
         if self.route.paged_here:
@@ -62,6 +65,12 @@ class Handler:
             if self.accepted is not None and keyword not in self.accepted:
                 raise UnsupportedParameter(self.route.action, name)
             kwargs[keyword] = value
+        missing = [keyword for keyword in self.required if keyword not in kwargs]
+        if missing:
+            raise ValidationError(
+                f"{len(missing)} validation error{'s' if len(missing) > 1 else ''} detected: "
+                + "; ".join(f"Value null at '{_camel(keyword)}' failed to satisfy constraint: "
+                            "Member must not be null" for keyword in missing))
         result = self.operation(caller, **kwargs)
         if self.route.paged_here:
             result = _page(list(result), start, max_items)
@@ -114,6 +123,17 @@ def _resolve(target: str) -> Callable | None:
     return getattr(module, function_name, None)
 
 
+def _camel(keyword: str) -> str:
+    first, *rest = keyword.split("_")
+    return first + "".join(part.title() for part in rest)
+
+
+def _required(operation: Callable) -> tuple[str, ...]:
+    parameters = list(inspect.signature(operation).parameters.values())[1:]
+    return tuple(p.name for p in parameters if p.kind is inspect.Parameter.KEYWORD_ONLY
+                 and p.default is inspect.Parameter.empty)
+
+
 def _accepted(operation: Callable) -> frozenset[str] | None:
     parameters = list(inspect.signature(operation).parameters.values())[1:]  # after the caller
     if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
@@ -131,7 +151,7 @@ def handler(service: str, action: str) -> Handler:
     operation = _resolve(entry.target) if entry is not None else None
     if operation is None:
         raise NotImplementedAction(service, action)
-    return Handler(service, entry, operation, _accepted(operation))
+    return Handler(service, entry, operation, _accepted(operation), _required(operation))
 
 
 def implemented_actions() -> list[tuple[str, str, str]]:

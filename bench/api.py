@@ -38,7 +38,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "iam_bench_api"
 SERVER_DB_URL = os.environ.get("IAM_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-DATABASE_URL = f"{SERVER_DB_URL}/{DATABASE}"
+DATABASE_URL = f"{SERVER_DB_URL}/{DATABASE}" + os.environ.get("IAM_BENCH_DB_QUERY", "")
 USERS = 1000
 LOAD_WORKERS = 3
 WARMUP_PER_WORKER = 100

@@ -56,17 +56,28 @@ def members(service: str, action: str) -> dict:
     return dict(shape.members) if shape is not None else {}
 
 
+# Optional members that name an entity: a test's refs fill them in when an action
+# has them (the user a self-service action acts on, a boundary, a list position).
+OPTIONAL_REFS = frozenset({"UserName", "PermissionsBoundary", "Marker"})
+# Optional in botocore's model, needed by this system (a console password is given,
+# never generated for an IAM user here).
+NEEDED = frozenset({("iam", "CreateLoginProfile", "Password")})
+
+
 def build(service: str, action: str, refs: dict | None = None) -> dict:
-    """The parameters of ``action``: required members, and any member ``refs`` names."""
+    """The parameters of ``action``: required members (from ``refs`` when it names
+    them), and the optional members of OPTIONAL_REFS that ``refs`` names."""
     refs = refs or {}
     shape = shapes.operation_model(service, action).input_shape
     if shape is None:
         return {}
     params = {}
     for name, member in shape.members.items():
-        if name in refs:
+        if name in shape.required_members:
+            params[name] = refs[name] if name in refs else value(name, member)
+        elif name in refs and name in OPTIONAL_REFS:
             params[name] = refs[name]
-        elif name in shape.required_members:
+        elif (service, action, name) in NEEDED:
             params[name] = value(name, member)
     return params
 

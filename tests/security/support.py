@@ -27,11 +27,13 @@ _CONFIG = Config(retries={"mode": "standard", "max_attempts": 1},
 
 # AWS's sentence: "User: <arn> is not authorized to perform: <action> on resource:
 # <resource>", then why ("because no identity-based policy allows ..." or "with an
-# explicit deny in ...").
+# explicit deny in ..."), and on the API the encoded message sts:DecodeAuthorizationMessage
+# reads.
 ACCESS_DENIED = re.compile(
     r"^User: arn:aws:(iam|sts)::\d{12}:\S+ is not authorized to perform: (iam|sts):\w+"
     r"( on resource: \S+)?( because no [\w -]+ allows the (iam|sts):\w+ action"
-    r"| with an explicit deny in an? [\w -]+)?$")
+    r"| with an explicit deny in an? [\w -]+)?"
+    r"( Encoded authorization failure message: [\w+/=-]+)?$")
 
 # Rows that change on every request whatever it does: the event history (refusals
 # are recorded too), sign-in counters, console session bookkeeping and an access

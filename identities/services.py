@@ -3,6 +3,7 @@ callers are operations (which authorize first) or the operator's commands."""
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 from dataclasses import dataclass
@@ -156,3 +157,23 @@ def add_virtual_mfa_device(user: User, *, name: str, seed: bytes | None = None,
     device.set_seed(seed or secrets.token_bytes(20))
     device.save()
     return device
+
+
+def retire_principal_in_trust_policies(arn: str, unique_id: str) -> int:
+    """What AWS does when a trusted user or role is deleted: every trust policy that
+    names its ARN names its unique id instead, which no later principal can match.
+
+    A user or role re-created with the same name therefore is not trusted until
+    someone saves the trust policy with its ARN again. Returns how many roles, in
+    any account, were rewritten.
+    """
+    from identities.models import Role
+
+    quoted = json.dumps(arn)
+    rewritten = 0
+    for role in Role.objects.select_for_update().filter(trust_policy__contains=arn):
+        text = role.trust_policy.replace(quoted, json.dumps(unique_id))
+        if text != role.trust_policy:
+            Role.objects.filter(pk=role.pk).update(trust_policy=text)
+            rewritten += 1
+    return rewritten

@@ -60,8 +60,10 @@ def generate_credential_report(caller: Caller) -> GenerateResult:
         report.requested_at = now
         report.save(update_fields=["state", "requested_at"])
     account_id = caller.account_id
-    # After commit: the worker must see the STARTED row it is asked to claim.
-    transaction.on_commit(lambda: build_credential_report.delay(account_id))
+    # After commit: the worker must see the STARTED row it is asked to claim. Robust:
+    # with the broker down the answer is still STARTED (the row is committed) and the
+    # failure is logged; a later request re-enqueues once the request goes stale.
+    transaction.on_commit(lambda: build_credential_report.delay(account_id), robust=True)
     return GenerateResult(CredentialReport.State.STARTED, STARTED_DESCRIPTION)
 
 

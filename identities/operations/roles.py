@@ -15,7 +15,7 @@ from core import ids
 from core.caller import Caller
 from core.errors import DeleteConflict, EntityAlreadyExists, LimitExceeded, ValidationError
 from core.pagination import Page, paginate
-from identities import validation
+from identities import services, validation
 from identities.lookups import find_role, role_arn
 from identities.models import Role
 from identities.operations.users import _tag_context
@@ -172,6 +172,8 @@ def delete_role(caller: Caller, *, role_name: str) -> None:
         raise DeleteConflict("Cannot delete entity, must delete policies first.")
     if PolicyAttachment.objects.filter(role=role).exists():
         raise DeleteConflict("Cannot delete entity, must detach all policies first.")
+    # As in AWS: trust policies that named this role now name its unique id.
+    services.retire_principal_in_trust_policies(role.arn, role.role_id)
     role.delete()
     policyset.bump(caller.account_id)
 

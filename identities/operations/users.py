@@ -9,7 +9,7 @@ from core import ids
 from core.caller import Caller
 from core.errors import DeleteConflict, EntityAlreadyExists, NoSuchEntity
 from core.pagination import Page, paginate
-from identities import validation
+from identities import services, validation
 from identities.lookups import find_user, user_arn
 from identities.models import AccessKey, GroupMembership, LoginProfile, MFADevice, User
 from policies import boundaries, policyset
@@ -113,6 +113,8 @@ def delete_user(caller: Caller, *, user_name: str) -> None:
     for present, what in conflicts:
         if present:
             raise DeleteConflict(f"Cannot delete entity, must delete {what} first.")
+    # As in AWS: trust policies that named this user now name its unique id.
+    services.retire_principal_in_trust_policies(user.arn, user.user_id)
     user.delete()
     policyset.bump(caller.account_id)
 

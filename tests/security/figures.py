@@ -26,6 +26,7 @@ LABELS = {
     "fuzz_inputs": "fuzzed inputs sent (policy parser and API parameters)",
     "fuzz_server_errors": "fuzzed inputs answered with a 5xx, HTML or malformed XML",
     "race_violations": "race invariant violations",
+    "secrets_found": "secrets found in the logs of the servers the fault tests ran",
 }
 
 
@@ -40,7 +41,8 @@ def violation(text: str) -> None:
 
 def lines() -> list[str]:
     return [f"{label}: {FIGURES[name]}" for name, label in LABELS.items()
-            if name in FIGURES or name in ("race_violations", "fuzz_server_errors")]
+            if name in FIGURES or name in ("race_violations", "fuzz_server_errors",
+                                           "secrets_found")]
 
 
 def dump() -> None:

@@ -22,7 +22,9 @@ from botocore.config import Config
 
 REGION = "us-east-1"
 _BOTOCORE = botocore.session.get_session()
-_CONFIG = Config(retries={"mode": "standard", "max_attempts": 1},
+# One attempt (botocore's "max_attempts" counts retries, "total_max_attempts" all of them):
+# a failure must show up as the failure it is, not be retried away.
+_CONFIG = Config(retries={"mode": "standard", "total_max_attempts": 1},
                  parameter_validation=False)  # the server, not botocore, must refuse bad input
 
 # AWS's sentence: "User: <arn> is not authorized to perform: <action> on resource:
@@ -60,6 +62,41 @@ def snapshot() -> dict[str, list]:
         rows = model.objects.order_by("pk").values_list(*names)
         state[label] = [tuple(map(_comparable, row)) for row in rows]
     return state
+
+
+def account_snapshot(account_id: str) -> dict[str, list]:
+    """``snapshot()`` restricted to the rows that belong to one account: its own, its
+    users', groups', roles' and policies' (found through the foreign keys)."""
+    from django.apps import apps
+
+    state = {}
+    for model in apps.get_models():
+        label = model._meta.label
+        where = _owned_by(model, account_id)
+        if label in _SKIPPED_MODELS or where is None:
+            continue
+        skipped = _SKIPPED_FIELDS.get(label, set())
+        names = [f.attname for f in model._meta.concrete_fields if f.name not in skipped]
+        rows = model.objects.filter(where).distinct().order_by("pk").values_list(*names)
+        state[label] = [tuple(map(_comparable, row)) for row in rows]
+    return state
+
+
+def _owned_by(model, account_id: str):
+    from django.db.models import Q
+
+    if model._meta.label == "identities.Account":
+        return Q(pk=account_id)
+    owners = {"identities.Account": "", "identities.User": "__account",
+              "identities.Group": "__account", "identities.Role": "__account",
+              "policies.ManagedPolicy": "__account"}
+    where = None
+    for field in model._meta.concrete_fields:
+        target = field.related_model._meta.label if field.is_relation else None
+        if target in owners:
+            condition = Q(**{f"{field.name}{owners[target]}": account_id})
+            where = condition if where is None else where | condition
+    return where
 
 
 def _comparable(value: Any) -> Any:
@@ -167,6 +204,34 @@ def in_process_client(service: str, key_id: str, secret: str, token: str | None 
 
     boto.meta.events.register("before-send", send)
     return boto
+
+
+def form_pairs(service: str, action: str, params: dict) -> list[tuple[str, str]]:
+    """``params`` flattened into the Query form exactly as botocore would send them."""
+    from botocore.serialize import create_serializer
+
+    from awsquery import shapes
+
+    operation = shapes.operation_model(service, action)
+    body = create_serializer("query", include_validation=False).serialize_to_request(
+        params, operation)["body"]
+    return [(str(k), str(v)) for k, v in body.items()]
+
+
+def signed_post(django_client, key_id: str, secret: str, service: str, body: bytes):
+    """POST a raw form body to the API, signed with SigV4 over exactly those bytes."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    request = AWSRequest(method="POST", url="http://testserver/", data=body, headers={
+        "Content-Type": "application/x-www-form-urlencoded; charset=utf-8", "Host": "testserver"})
+    SigV4Auth(Credentials(key_id, secret), service, REGION).add_auth(request)
+    headers = {f"HTTP_{name.upper().replace('-', '_')}": value
+               for name, value in request.headers.items()
+               if name.lower() not in ("content-type", "content-length")}
+    return django_client.generic("POST", "/", data=body, content_type=request.headers[
+        "Content-Type"], **headers)
 
 
 def error_of(call, **params) -> dict:

@@ -10,8 +10,9 @@ the ARN). Sessions and credentials belong to the unique id too.
 
 What this system does: credentials and sessions die with their principal (keys,
 session tokens and console sessions by foreign key, role sessions by the role's
-unique id); but a trust policy keeps the ARN as text and is matched by ARN, so a
-re-created user or role of the same name IS trusted - see the xfail below.
+unique id); and, as in AWS, deleting a user or role rewrites every trust policy
+that named its ARN to name its unique id, so a re-created principal of the same
+name is not trusted.
 """
 
 from __future__ import annotations
@@ -49,11 +50,6 @@ def _recreate_user(admin, name: str, *, password: str | None = None):
     return user
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Trust policies are matched by ARN text: AWS stores the trusted user's unique id "
-    "(AIDA...) when the policy is saved, so a user re-created with the same name is not "
-    "trusted. Fixing it needs the unique id kept with the trust policy (a model change): "
-    "see the report in SECURITY.md, Figures."))
 def test_a_recreated_user_is_not_trusted_by_a_role_that_named_the_old_one(admin, alice_account):
     from core.caller import Caller
     from core.errors import AccessDenied
@@ -66,6 +62,7 @@ def test_a_recreated_user_is_not_trusted_by_a_role_that_named_the_old_one(admin,
     with pytest.raises(AccessDenied):
         assume_role(Caller.for_user(impostor), role_arn=arn("role", "Deploy"),
                     role_session_name="new")
+    assert dev.user_id in Role.objects.get(name="Deploy").trust_policy
 
 
 def test_a_recreated_user_does_not_inherit_the_old_users_session_token(admin, alice_account):

@@ -89,3 +89,13 @@ def test_readme_lists_every_implemented_api_operation():
     readme = (ROOT / "README.md").read_text()
     missing = [action for _, action, _ in registry.implemented_actions() if action not in readme]
     assert missing == []
+
+
+def test_no_unused_imports_or_undefined_names():
+    """ruff's pyflakes rules over the whole tree (the linter is a dev dependency)."""
+    ruff = Path(sys.executable).with_name("ruff")
+    if not ruff.exists():
+        pytest.skip("ruff is not installed in this environment")
+    result = subprocess.run([str(ruff), "check", "--select", "F", "--quiet", "."], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -169,11 +169,35 @@ def retire_principal_in_trust_policies(arn: str, unique_id: str) -> int:
     """
     from identities.models import Role
 
-    quoted = json.dumps(arn)
+    # Found by name, then read as JSON: the ARN may be written with escapes ("\\/").
+    name = arn.rsplit("/", 1)[-1]
     rewritten = 0
-    for role in Role.objects.select_for_update().filter(trust_policy__contains=arn):
-        text = role.trust_policy.replace(quoted, json.dumps(unique_id))
-        if text != role.trust_policy:
-            Role.objects.filter(pk=role.pk).update(trust_policy=text)
+    for role in Role.objects.select_for_update().filter(trust_policy__icontains=name):
+        try:
+            document = json.loads(role.trust_policy)
+        except ValueError:
+            continue
+        if _retire_principal(document, arn, unique_id):
+            Role.objects.filter(pk=role.pk).update(trust_policy=json.dumps(document))
             rewritten += 1
     return rewritten
+
+
+def _retire_principal(document, arn: str, unique_id: str) -> bool:
+    """Only Principal and NotPrincipal, as AWS: an ARN in a condition (aws:PrincipalArn)
+    means whoever holds that ARN, and a Deny on it must go on denying a new holder."""
+    statements = document.get("Statement") if isinstance(document, dict) else None
+    if isinstance(statements, dict):
+        statements = [statements]
+    changed = False
+    for statement in statements if isinstance(statements, list) else []:
+        for element in ("Principal", "NotPrincipal"):
+            block = statement.get(element) if isinstance(statement, dict) else None
+            if not isinstance(block, dict) or "AWS" not in block:
+                continue
+            values = block["AWS"]
+            if values == arn:
+                block["AWS"], changed = unique_id, True
+            elif isinstance(values, list) and arn in values:
+                block["AWS"], changed = [unique_id if v == arn else v for v in values], True
+    return changed

@@ -100,8 +100,10 @@ def test_cli_profile_with_role_arn_assumes_the_role_by_itself(live_server, tmp_p
     for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
         env.pop(key)
     # The endpoint for every service, the credential provider's STS client included.
+    # HOME too: the CLI caches assumed-role credentials under ~/.aws/cli/cache.
     env.update({"AWS_CONFIG_FILE": str(config), "AWS_SHARED_CREDENTIALS_FILE": str(credentials),
-                "AWS_PROFILE": "auditor", "AWS_ENDPOINT_URL": live_server.url})
+                "AWS_PROFILE": "auditor", "AWS_ENDPOINT_URL": live_server.url,
+                "HOME": str(tmp_path)})
     done = subprocess.run([AWS, "--output", "json", "sts", "get-caller-identity"], env=env,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr

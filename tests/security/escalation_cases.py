@@ -25,8 +25,18 @@ from identities.models import AccessKey, LoginProfile, MFADevice
 from identities.operations import groups, roles
 from policies import operations as policy_ops
 from tests.security.escalation_world import (
-    ACCOUNT, ADMIN_ARN, NEW_PASSWORD, READ_ONLY_ARN, SEED, World, arn, codes, may_assume,
-    role_can, trust_doc, user_can,
+    ACCOUNT,
+    ADMIN_ARN,
+    NEW_PASSWORD,
+    READ_ONLY_ARN,
+    SEED,
+    World,
+    arn,
+    codes,
+    may_assume,
+    role_can,
+    trust_doc,
+    user_can,
 )
 from tests.security.support import ADMIN, allow, deny, doc, set_inline
 
@@ -257,7 +267,8 @@ def _tagged(w: World) -> None:
 
 
 _TEAM_ADMINS = allow("*", "*", {"StringEquals": {"aws:PrincipalTag/team": "admins"}})
-_TAGGED_ROLES = allow("sts:AssumeRole", "*", {"StringEquals": {"aws:ResourceTag/access": "mallory"}})
+_TAGGED_ROLES = allow("sts:AssumeRole", "*",
+                      {"StringEquals": {"aws:ResourceTag/access": "mallory"}})
 _BOUNDARY_ACTIONS = ["iam:DeleteUserPermissionsBoundary", "iam:PutUserPermissionsBoundary"]
 _NEW_TRUST = trust_doc(arn("user", "mallory"))
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from core.caller import Caller
 from core.errors import AccessDenied
 from identities.models import User
-from tests.factories import USER_PASSWORD, grant, make_iam_user
+from tests.factories import grant, make_iam_user
 from tests.security.support import allow, doc, new_key, set_inline
 
 ACCOUNT = "111122223333"

@@ -24,7 +24,13 @@ from tests.factories import grant, make_iam_user
 from tests.security import figures
 from tests.security.request_values import build, implemented, method
 from tests.security.support import (
-    ACCESS_DENIED, ADMIN, changed, error_of, in_process_client, new_key, snapshot,
+    ACCESS_DENIED,
+    ADMIN,
+    changed,
+    error_of,
+    in_process_client,
+    new_key,
+    snapshot,
 )
 
 pytestmark = pytest.mark.django_db
@@ -112,7 +118,8 @@ def test_an_explicit_deny_is_named_in_the_refusal(targets, alice_account):
     iam = in_process_client("iam", *new_key(carol))
     error = error_of(iam.delete_user, UserName="target")
     assert error["Code"] == "AccessDenied"
-    assert error["Message"].startswith(f"User: arn:aws:iam::{ACCOUNT}:user/carol is not authorized to "
-                                f"perform: iam:DeleteUser on resource: arn:aws:iam::{ACCOUNT}:"
-                                "user/target with an explicit deny in an identity-based policy")
+    assert error["Message"].startswith(
+        f"User: arn:aws:iam::{ACCOUNT}:user/carol is not authorized to perform: iam:DeleteUser "
+        f"on resource: arn:aws:iam::{ACCOUNT}:user/target with an explicit deny in an "
+        "identity-based policy")
     assert ACCESS_DENIED.match(error["Message"])

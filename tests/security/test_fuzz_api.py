@@ -25,7 +25,14 @@ from tests.factories import grant, make_iam_user
 from tests.security import figures
 from tests.security.request_values import build
 from tests.security.support import (
-    ADMIN, changed, form_pairs, in_process_client, new_key, signed_post, snapshot, xml_problem,
+    ADMIN,
+    changed,
+    form_pairs,
+    in_process_client,
+    new_key,
+    signed_post,
+    snapshot,
+    xml_problem,
 )
 
 pytestmark = pytest.mark.django_db
@@ -118,10 +125,12 @@ def test_odd_list_indices_and_names_get_a_clean_aws_answer(data, scene):
         name = data.draw(st.sampled_from(lists))
         head, _, tail = name.partition(".member.")
         rest = tail.partition(".")[2]
-        odd = f"{head}.member.{data.draw(st.sampled_from(ODD_INDICES))}" + (f".{rest}" if rest else "")
+        index = data.draw(st.sampled_from(ODD_INDICES))
+        odd = f"{head}.member.{index}" + (f".{rest}" if rest else "")
         pairs.append((odd, data.draw(st.sampled_from(NASTY[:12]) | st.just("x"))))
     extra = data.draw(st.sampled_from(["", "Tags.entry.1.key", "Tags.member.1.Key.Deeper",
-                                       "Tags.member", "Tags", "Tags..Key", ".", "UserName.member.1"]))
+                                       "Tags.member", "Tags", "Tags..Key", ".",
+                                       "UserName.member.1"]))
     if extra:
         pairs.append((extra, "x"))
     pairs += [("Action", action), ("Version", "2010-05-08")]

@@ -24,8 +24,16 @@ from tests.factories import grant, make_iam_user
 from tests.security import figures
 from tests.security.request_values import build, implemented, members, method
 from tests.security.support import (
-    ADMIN, account_snapshot, allow, changed, doc, error_of, in_process_client, new_key,
-    set_inline, snapshot,
+    ADMIN,
+    account_snapshot,
+    allow,
+    changed,
+    doc,
+    error_of,
+    in_process_client,
+    new_key,
+    set_inline,
+    snapshot,
 )
 
 pytestmark = pytest.mark.django_db
@@ -53,8 +61,9 @@ def b_world(charlie_account) -> dict:
                                  tags=[{"Key": "k", "Value": "v"}, {"Key": "k2", "Value": "v"}])
         groups.create_group(admin, group_name=f"vgroup{suffix}")
         groups.add_user_to_group(admin, group_name=f"vgroup{suffix}", user_name="victim")
-        roles.create_role(admin, role_name=f"vrole{suffix}", assume_role_policy_document=_trust(
-            f"arn:aws:iam::{B}:root"), tags=[{"Key": "k", "Value": "v"}, {"Key": "k2", "Value": "v"}])
+        roles.create_role(admin, role_name=f"vrole{suffix}",
+                          assume_role_policy_document=_trust(f"arn:aws:iam::{B}:root"),
+                          tags=[{"Key": "k", "Value": "v"}, {"Key": "k2", "Value": "v"}])
         policy = policy_ops.create_policy(admin, policy_name=f"VPolicy{suffix}",
                                           policy_document=ADMIN)
         for put, owner in ((policy_ops.put_user_policy, {"user_name": "victim"}),

@@ -41,6 +41,9 @@ def admin(alice_account):
 
 
 def _recreate_user(admin, name: str, *, password: str | None = None):
+    from policies.models import InlinePolicy
+
+    InlinePolicy.objects.filter(user__name=name).delete()
     LoginProfile.objects.filter(user__name=name).delete()
     for key in users.User.objects.get(name=name).access_keys.all():
         key.delete()
@@ -63,6 +66,88 @@ def test_a_recreated_user_is_not_trusted_by_a_role_that_named_the_old_one(admin,
         assume_role(Caller.for_user(impostor), role_arn=arn("role", "Deploy"),
                     role_session_name="new")
     assert dev.user_id in Role.objects.get(name="Deploy").trust_policy
+
+
+def test_a_recreated_role_is_not_trusted_by_a_role_that_named_the_old_one(admin, alice_account):
+    """Role chaining: "Next" trusts role "First" by ARN; a new "First" is not it."""
+    from core.caller import Caller
+    from core.errors import AccessDenied
+    from sts import services as sts_services
+    from tests.security.support import allow, doc, set_inline
+
+    dev = make_iam_user(alice_account.account, "dev", password=None)
+    set_inline(dev, doc(allow("sts:AssumeRole")))
+    first = roles.create_role(admin, role_name="First",
+                              assume_role_policy_document=trust_doc(dev.arn))
+    set_inline(first, doc(allow("sts:AssumeRole")))
+    roles.create_role(admin, role_name="Next", assume_role_policy_document=trust_doc(first.arn))
+    from policies.models import InlinePolicy
+
+    InlinePolicy.objects.filter(role=first).delete()
+    roles.delete_role(admin, role_name="First")
+    impostor = roles.create_role(admin, role_name="First",
+                                 assume_role_policy_document=trust_doc(dev.arn))
+    set_inline(impostor, doc(allow("sts:AssumeRole")))
+    session = assume_role(Caller.for_user(dev), role_arn=arn("role", "First"),
+                          role_session_name="hop").session
+    with pytest.raises(AccessDenied):
+        assume_role(sts_services.caller_for_session(session), role_arn=arn("role", "Next"),
+                    role_session_name="next")
+
+
+def test_a_recreated_user_is_not_trusted_by_another_accounts_role(admin, alice_account,
+                                                                  charlie_account):
+    from core.caller import Caller
+    from core.errors import AccessDenied
+    from tests.security.support import allow, doc, set_inline
+
+    dev = make_iam_user(alice_account.account, "dev", password=None)
+    set_inline(dev, doc(allow("sts:AssumeRole")))
+    roles.create_role(Caller.for_user(charlie_account.root), role_name="Partner",
+                      assume_role_policy_document=trust_doc(dev.arn))
+    impostor = _recreate_user(admin, "dev")
+    set_inline(impostor, doc(allow("sts:AssumeRole")))
+    with pytest.raises(AccessDenied):
+        assume_role(Caller.for_user(impostor), role_arn="arn:aws:iam::444455556666:role/Partner",
+                    role_session_name="new")
+
+
+def test_an_arn_written_with_json_escapes_is_retired_too(admin, alice_account):
+    """JSON lets "/" be written "\\/" (some encoders always do): the same principal."""
+    from core.caller import Caller
+    from core.errors import AccessDenied
+
+    dev = make_iam_user(alice_account.account, "dev", password=None)
+    escaped = trust_doc(dev.arn).replace("/", "\\/")
+    assert "\\/" in escaped
+    roles.create_role(admin, role_name="Deploy", assume_role_policy_document=escaped)
+    assume_role(Caller.for_user(dev), role_arn=arn("role", "Deploy"), role_session_name="old")
+    impostor = _recreate_user(admin, "dev")
+    with pytest.raises(AccessDenied):
+        assume_role(Caller.for_user(impostor), role_arn=arn("role", "Deploy"),
+                    role_session_name="new")
+
+
+def test_a_deny_that_names_an_arn_in_a_condition_keeps_denying_whoever_has_it(
+        admin, alice_account):
+    """AWS rewrites only the Principal element: ``aws:PrincipalArn`` in a condition
+    means whoever has that ARN, so a Deny on it goes on denying a re-created user."""
+    from core.caller import Caller
+    from core.errors import AccessDenied
+    from tests.security.support import allow, doc, set_inline
+
+    intern = make_iam_user(alice_account.account, "intern", password=None)
+    trust = doc({"Effect": "Allow", "Action": "sts:AssumeRole",
+                 "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}},
+                {"Effect": "Deny", "Action": "sts:AssumeRole", "Principal": {"AWS": "*"},
+                 "Condition": {"ArnEquals": {"aws:PrincipalArn": intern.arn}}})
+    roles.create_role(admin, role_name="Ops", assume_role_policy_document=trust)
+    again = _recreate_user(admin, "intern")
+    set_inline(again, doc(allow("sts:AssumeRole")))
+    with pytest.raises(AccessDenied):
+        assume_role(Caller.for_user(again), role_arn=arn("role", "Ops"),
+                    role_session_name="new")
+    assert intern.arn in Role.objects.get(name="Ops").trust_policy
 
 
 def test_a_recreated_user_does_not_inherit_the_old_users_session_token(admin, alice_account):

@@ -14,7 +14,6 @@ from django.contrib import messages
 
 from core.errors import AccessDenied, IamError
 
-_FAILED = object()
 
 
 def run(request, operation: Callable, success: str | Callable[[Any], str] | None = None,

@@ -13,6 +13,19 @@ def remember(request, kind: str, payload: dict) -> None:
     request.session[SESSION_KEY] = {"kind": kind, **payload}
 
 
+def remember_console_password(request, user_name: str, password: str) -> None:
+    """A console password just set for ``user_name``, with where to sign in."""
+    from django.urls import reverse
+
+    from identities.lookups import caller_account
+
+    slug = caller_account(request.caller).sign_in_slug
+    remember(request, "console_password", {
+        "user_name": user_name, "password": password,
+        "sign_in_url": request.build_absolute_uri(reverse("identities:signin-account", args=[slug])),
+    })
+
+
 def remember_access_key(request, created) -> None:
     remember(request, "access_key", {
         "user_name": created.key.user.name if not created.key.user.is_root else "root",

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from core import ids
 from core.errors import EntityAlreadyExists, InvalidInput, ValidationError
+from identities import validation
 from identities.models import Account, LoginProfile, MFADevice, PasswordHistory, User
 from identities.passwords import check_new_password
 
@@ -21,7 +22,6 @@ ACCOUNT_ID_PATTERN = re.compile(r"^[0-9]{12}$")
 # Words the sign-in URLs use for their own pages (/signin/mfa/ and so on).
 RESERVED_ALIASES = {"mfa", "reauthenticate", "change-password"}
 EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}$")
-USER_NAME_PATTERN = re.compile(r"^[\w+=,.@-]{1,64}$", re.ASCII)
 
 
 def validate_alias(alias: str) -> str:
@@ -36,14 +36,6 @@ def validate_alias(alias: str) -> str:
     if alias.isdigit():
         raise ValidationError("The account alias cannot be only digits: it would look like an account id.")
     return alias
-
-
-def validate_user_name(name: str) -> str:
-    if not USER_NAME_PATTERN.match(name or ""):
-        raise ValidationError(
-            "The user name must be 1 to 64 characters: letters, digits and +=,.@_-."
-        )
-    return name
 
 
 @dataclass(frozen=True)
@@ -102,7 +94,7 @@ def root_password() -> str:
 
 def new_iam_user(account: Account, name: str, *, path: str = "/") -> User:
     """An IAM user row with no console password yet."""
-    validate_user_name(name)
+    validation.name(name, field="userName")
     user = User(account=account, kind=User.Kind.IAM, name=name, path=path,
                 user_id=ids.unique_id(ids.USER_PREFIX))
     user.set_unusable_password()

@@ -91,9 +91,14 @@ def end(user: User, session_keys) -> int:
     return len(keys)
 
 
+def invalidate(user: User) -> None:
+    """Every session of the user stops matching its hash: each ends on its next request."""
+    User.objects.filter(pk=user.pk).update(credentials_generation=F("credentials_generation") + 1)
+
+
 def end_all(user: User, *, keep: str | None = None) -> None:
     """End every session of the user (but ``keep``): the hash changes, rows go."""
-    User.objects.filter(pk=user.pk).update(credentials_generation=F("credentials_generation") + 1)
+    invalidate(user)
     others = ConsoleSession.objects.filter(user=user)
     if keep:
         others = others.exclude(session_key=keep)

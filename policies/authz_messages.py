@@ -13,6 +13,7 @@ import json
 
 from core import crypto
 from core.errors import IamError
+from policies.engine import DecisionEffect
 
 
 class InvalidAuthorizationMessage(IamError):
@@ -40,8 +41,7 @@ def encode(account_id: str, *, principal_arn: str, principal_id: str, action: st
     ]
     message = {
         "allowed": False,
-        "explicitDeny": bool(decision is not None and not decision.allowed
-                             and decision.effect.name == "EXPLICIT_DENY"),
+        "explicitDeny": decision is not None and decision.effect is DecisionEffect.EXPLICIT_DENY,
         "matchedStatements": {"items": statements},
         "failures": {"items": []},
         "context": {"principal": {"id": principal_id, "arn": principal_arn},

@@ -11,7 +11,7 @@ from django.db.models.functions import Lower
 
 from audit.recording import operation
 from core.caller import Caller
-from identities.operations.pages import Section, _section
+from identities.operations.pages import Section, section
 from policies import selectors
 from policies.authz import authorize
 from policies.models import ManagedPolicy, PermissionsBoundary, PolicyAttachment, PolicyVersion
@@ -59,12 +59,12 @@ def policy_details(caller: Caller, *, policy_arn: str) -> PolicyDetails:
                   | Q(role__account_id=account))
     return PolicyDetails(
         policy=policy,
-        versions=_section(caller, "iam:ListPolicyVersions", policy.arn,
+        versions=section(caller, "iam:ListPolicyVersions", policy.arn,
                           lambda: PolicyVersion.objects.filter(policy=policy).order_by("-created_at")),
-        entities=_section(caller, "iam:ListEntitiesForPolicy", policy.arn,
+        entities=section(caller, "iam:ListEntitiesForPolicy", policy.arn,
                           lambda: PolicyAttachment.objects.filter(in_account, policy=policy)
                           .select_related("user", "group", "role")),
-        boundary_of=_section(caller, "iam:ListEntitiesForPolicy", policy.arn,
+        boundary_of=section(caller, "iam:ListEntitiesForPolicy", policy.arn,
                              lambda: PermissionsBoundary.objects.filter(
                                  Q(user__account_id=account) | Q(role__account_id=account),
                                  policy=policy).select_related("user", "role")),

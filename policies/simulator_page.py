@@ -20,7 +20,7 @@ from audit.recording import operation, record
 from core.caller import Caller
 from core.errors import AccessDenied, InvalidInput
 from identities.models import Group, Role, User
-from identities.operations.pages import Section, _section
+from identities.operations.pages import Section, section
 from identities.operations.roles import get_role
 from policies import simulation
 from policies.authz import authorize
@@ -49,13 +49,13 @@ def simulator_choices(caller: Caller) -> Choices:
     list shows AWS's refusal in its place (and the refusal is recorded)."""
     account = caller.account_id
     return Choices(
-        users=_section(caller, "iam:ListUsers", f"arn:aws:iam::{account}:user/",
+        users=section(caller, "iam:ListUsers", f"arn:aws:iam::{account}:user/",
                        lambda: User.objects.filter(account_id=account, kind=User.Kind.IAM)
                        .order_by(Lower("name"))[:PICK_LIMIT + 1]),
-        groups=_section(caller, "iam:ListGroups", f"arn:aws:iam::{account}:group/",
+        groups=section(caller, "iam:ListGroups", f"arn:aws:iam::{account}:group/",
                         lambda: Group.objects.filter(account_id=account)
                         .order_by(Lower("name"))[:PICK_LIMIT + 1]),
-        roles=_section(caller, "iam:ListRoles", f"arn:aws:iam::{account}:role/",
+        roles=section(caller, "iam:ListRoles", f"arn:aws:iam::{account}:role/",
                        lambda: Role.objects.filter(account_id=account)
                        .order_by(Lower("name"))[:PICK_LIMIT + 1]),
     )

@@ -33,7 +33,6 @@ class AccountSummary:
     mfa_devices_in_use: int
     account_mfa_enabled: bool
     account_access_keys_present: bool
-    users_without_mfa: int
 
 
 @operation("iam:GetAccountSummary")
@@ -47,7 +46,6 @@ def account_summary_counts(account_id: str) -> AccountSummary:
     """The counts behind GetAccountSummary and the dashboard (no authorization here)."""
     users = User.objects.filter(account_id=account_id, kind=User.Kind.IAM)
     root = User.objects.get(account_id=account_id, kind=User.Kind.ROOT)
-    users_with_console = users.filter(login_profile__isnull=False)
     return AccountSummary(
         users=users.count(),
         groups=Group.objects.filter(account_id=account_id).count(),
@@ -56,7 +54,6 @@ def account_summary_counts(account_id: str) -> AccountSummary:
         mfa_devices_in_use=MFADevice.objects.filter(account_id=account_id, confirmed=True).count(),
         account_mfa_enabled=root.mfa_devices.filter(confirmed=True).exists(),
         account_access_keys_present=root.access_keys.exists(),
-        users_without_mfa=users_with_console.exclude(mfa_devices__confirmed=True).count(),
     )
 
 

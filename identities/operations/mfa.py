@@ -9,7 +9,6 @@ import time
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django_otp.oath import TOTP
 
@@ -22,7 +21,7 @@ from core.errors import (
     LimitExceeded,
     NoSuchEntity,
 )
-from identities import validation
+from identities import sessions, validation
 from identities.models import MFADevice, User
 from identities.operations.users import own_or_named_user
 from policies.authz import authorize
@@ -205,4 +204,4 @@ def _device_owner(caller: Caller, user_name: str | None, action: str) -> User:
 
 def _end_sessions(user: User) -> None:
     """An MFA change ends the user's console sessions (the session hash follows it)."""
-    User.objects.filter(pk=user.pk).update(credentials_generation=F("credentials_generation") + 1)
+    sessions.invalidate(user)

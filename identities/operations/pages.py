@@ -32,7 +32,7 @@ class Section:
     denied: str = ""
 
 
-def _section(caller: Caller, action: str, resource: str, load) -> Section:
+def section(caller: Caller, action: str, resource: str, load) -> Section:
     try:
         authorize(caller, action, resource)
     except AccessDenied as refused:
@@ -84,31 +84,27 @@ def user_details(caller: Caller, *, user_name: str) -> UserDetails:
     return UserDetails(
         user=user,
         login_profile=LoginProfile.objects.filter(user=user).first(),
-        groups=_section(caller, "iam:ListGroupsForUser", arn,
+        groups=section(caller, "iam:ListGroupsForUser", arn,
                         lambda: Group.objects.filter(memberships__user=user).order_by("name")),
-        attached=_section(caller, "iam:ListAttachedUserPolicies", arn,
+        attached=section(caller, "iam:ListAttachedUserPolicies", arn,
                           lambda: PolicyAttachment.objects.filter(user=user)
                           .select_related("policy").order_by("policy__name")),
-        inline=_section(caller, "iam:ListUserPolicies", arn,
+        inline=section(caller, "iam:ListUserPolicies", arn,
                         lambda: InlinePolicy.objects.filter(user=user).order_by("name")),
-        via_groups=_section(caller, "iam:ListGroupsForUser", arn, lambda: _group_policies(user)),
+        via_groups=section(caller, "iam:ListGroupsForUser", arn, lambda: _group_policies(user)),
         boundary=PermissionsBoundary.objects.filter(user=user).select_related("policy").first(),
-        access_keys=_section(caller, "iam:ListAccessKeys", arn,
+        access_keys=section(caller, "iam:ListAccessKeys", arn,
                              lambda: AccessKey.objects.filter(user=user).order_by("created_at")),
-        mfa_devices=_section(caller, "iam:ListMFADevices", arn,
+        mfa_devices=section(caller, "iam:ListMFADevices", arn,
                              lambda: MFADevice.objects.filter(user=user, confirmed=True)),
-        policy_choices=_section(caller, "iam:ListPolicies", "*", lambda: _policy_choices(caller)),
+        policy_choices=section(caller, "iam:ListPolicies", "*", lambda: _policy_choices(caller)),
     )
 
 
 def _policy_choices(caller: Caller):
-    from django.db.models import Q
+    from policies.selectors import visible_policies
 
-    from policies.models import ManagedPolicy
-
-    return (ManagedPolicy.objects
-            .filter(Q(account_id=caller.account_id) | Q(account__isnull=True))
-            .order_by("name")[:1000])
+    return visible_policies(caller.account_id).order_by("name")[:1000]
 
 
 @operation("iam:ListGroups")
@@ -146,13 +142,13 @@ def group_details(caller: Caller, *, group_name: str) -> GroupDetails:
     return GroupDetails(
         group=group,
         members=members,
-        attached=_section(caller, "iam:ListAttachedGroupPolicies", group.arn,
+        attached=section(caller, "iam:ListAttachedGroupPolicies", group.arn,
                           lambda: PolicyAttachment.objects.filter(group=group)
                           .select_related("policy").order_by("policy__name")),
-        inline=_section(caller, "iam:ListGroupPolicies", group.arn,
+        inline=section(caller, "iam:ListGroupPolicies", group.arn,
                         lambda: InlinePolicy.objects.filter(group=group).order_by("name")),
         addable_users=addable,
-        policy_choices=_section(caller, "iam:ListPolicies", "*", lambda: _policy_choices(caller)),
+        policy_choices=section(caller, "iam:ListPolicies", "*", lambda: _policy_choices(caller)),
     )
 
 
@@ -182,21 +178,15 @@ class ChoiceLists:
 @operation("iam:ListPolicies")
 def permission_choices(caller: Caller) -> ChoiceLists:
     """What the create-user and create-group wizards offer to pick from."""
-    from django.db.models import Q
-
-    from policies.models import ManagedPolicy
-
     account = caller.account_id
     authorize(caller, "iam:ListPolicies", "*")
     return ChoiceLists(
-        groups=_section(caller, "iam:ListGroups", f"arn:aws:iam::{account}:group/",
+        groups=section(caller, "iam:ListGroups", f"arn:aws:iam::{account}:group/",
                         lambda: Group.objects.filter(account_id=account).order_by("name")[:500]),
-        users=_section(caller, "iam:ListUsers", f"arn:aws:iam::{account}:user/",
+        users=section(caller, "iam:ListUsers", f"arn:aws:iam::{account}:user/",
                        lambda: User.objects.filter(account_id=account, kind=User.Kind.IAM)
                        .order_by("name")[:500]),
-        policies=Section(rows=list(
-            ManagedPolicy.objects.filter(Q(account_id=account) | Q(account__isnull=True))
-            .order_by("name")[:1000])),
+        policies=Section(rows=list(_policy_choices(caller))),
     )
 
 
@@ -223,11 +213,11 @@ def own_credentials(caller: Caller) -> OwnCredentials:
         identity=me,
         is_root=caller.is_root,
         login_profile=None if caller.is_root else LoginProfile.objects.filter(user=me).first(),
-        mfa_devices=_section(caller, "iam:ListMFADevices", arn,
+        mfa_devices=section(caller, "iam:ListMFADevices", arn,
                              lambda: MFADevice.objects.filter(user=me, confirmed=True)),
-        access_keys=_section(caller, "iam:ListAccessKeys", arn,
+        access_keys=section(caller, "iam:ListAccessKeys", arn,
                              lambda: AccessKey.objects.filter(user=me).order_by("created_at")),
-        password_policy=_section(caller, "iam:GetAccountPasswordPolicy", "*",
+        password_policy=section(caller, "iam:GetAccountPasswordPolicy", "*",
                                  lambda: PasswordPolicy.objects.filter(account_id=caller.account_id)),
     )
 
@@ -252,9 +242,9 @@ def dashboard(caller: Caller) -> Dashboard:
     from identities.operations.account import account_summary_counts
 
     return Dashboard(
-        summary=_section(caller, "iam:GetAccountSummary", "*",
+        summary=section(caller, "iam:GetAccountSummary", "*",
                          lambda: [account_summary_counts(caller.account_id)]),
-        aliases=_section(caller, "iam:ListAccountAliases", "*",
+        aliases=section(caller, "iam:ListAccountAliases", "*",
                          lambda: [a for a in [caller_account(caller).alias] if a]),
     )
 
@@ -295,11 +285,11 @@ def role_details(caller: Caller, *, role_name: str) -> RoleDetails:
     role = find_role(caller, role_name, "iam:GetRole")
     return RoleDetails(
         role=role,
-        attached=_section(caller, "iam:ListAttachedRolePolicies", role.arn,
+        attached=section(caller, "iam:ListAttachedRolePolicies", role.arn,
                           lambda: PolicyAttachment.objects.filter(role=role)
                           .select_related("policy").order_by("policy__name")),
-        inline=_section(caller, "iam:ListRolePolicies", role.arn,
+        inline=section(caller, "iam:ListRolePolicies", role.arn,
                         lambda: InlinePolicy.objects.filter(role=role).order_by("name")),
         boundary=PermissionsBoundary.objects.filter(role=role).select_related("policy").first(),
-        policy_choices=_section(caller, "iam:ListPolicies", "*", lambda: _policy_choices(caller)),
+        policy_choices=section(caller, "iam:ListPolicies", "*", lambda: _policy_choices(caller)),
     )

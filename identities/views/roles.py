@@ -6,15 +6,13 @@ from __future__ import annotations
 import json
 
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from audit.operations import access_advisor_tab
-from audit.recording import record
 from core.actions import all_or_nothing, run, update_tags
-from core.errors import IamError, InvalidInput
+from core.errors import InvalidInput
 from core.http import ConsoleRequest
 from identities import trust_templates
 from identities.operations import pages, roles
@@ -38,50 +36,56 @@ def role_list(request: ConsoleRequest):
 
 def role_create(request: ConsoleRequest):
     """Trusted entity, permissions, name and details: one form, one transaction."""
-    from policies import operations as policy_ops
     from policies.views.editor import findings_for
 
     choices = pages.permission_choices(request.caller)
     post = request.POST
-    document = post.get("trust_policy") or trust_templates.account_trust_policy(request.caller.account_id)
-    error = ""
+    shown = post.get("trust_policy") or trust_templates.account_trust_policy(request.caller.account_id)
     if request.method == "POST":
-        try:
-            if post.get("entity") != "custom":
-                account = post.get("trusted_account", "").strip() if post.get("which") == "other" \
-                    else request.caller.account_id
-                if not (account.isascii() and account.isdigit() and len(account) == 12):
-                    raise InvalidInput("Enter the 12-digit ID of the account to trust.")
-                document = trust_templates.account_trust_policy(
-                    account, external_id=post.get("external_id", "").strip()
-                    if post.get("require_external_id") else "",
-                    require_mfa=bool(post.get("require_mfa")))
-            with transaction.atomic():
-                role = roles.create_role(
-                    request.caller, role_name=post.get("role_name", ""),
-                    assume_role_policy_document=document,
-                    description=post.get("description", ""),
-                    max_session_duration=int(post.get("max_session_duration") or 3600),
-                    tags=[{"Key": post["tag_key"], "Value": post.get("tag_value", "")}]
-                    if post.get("tag_key") else None)
-                for policy_arn in post.getlist("policies")[:10]:
-                    policy_ops.attach_role_policy(request.caller, role_name=role.name,
-                                                  policy_arn=policy_arn)
-        except (IamError, ValueError) as failure:
-            if isinstance(failure, IamError):
-                record(request.caller, "iam:CreateRole", outcome=failure.code,
-                       error_message=failure.message,
-                       parameters={"role_name": post.get("role_name", ""), "with_wizard": True})
-                if failure.code == "AccessDenied":
-                    raise
-            error = getattr(failure, "message", "Enter a whole number of seconds.")
-        else:
-            messages.success(request, f"Role {role.name} created.")
-            return redirect("identities:role-detail", role_name=role.name)
+        document = shown if post.get("entity") == "custom" else _account_trust_policy(request)
+        shown = document or shown
+        name = post.get("role_name", "")
+        if all_or_nothing(request, lambda: _create_role(request, document),
+                          action="iam:CreateRole", parameters={"role_name": name},
+                          failure="The role was not created"):
+            messages.success(request, f"Role {name} created.")
+            return redirect("identities:role-detail", role_name=name)
     return render(request, "identities/role_create.html", {
-        "choices": choices, "error": error, "post": post, "document": document,
-        "findings": findings_for(document, "trust"), "account_id": request.caller.account_id,
+        "choices": choices, "post": post, "document": shown,
+        "findings": findings_for(shown, "trust"), "account_id": request.caller.account_id,
     })
+
+
+def _account_trust_policy(request: ConsoleRequest) -> str | None:
+    """The trust policy of the "AWS account" choice; None when the account id is not one."""
+    post = request.POST
+    account = (post.get("trusted_account", "").strip() if post.get("which") == "other"
+               else request.caller.account_id)
+    if not (account.isascii() and account.isdigit() and len(account) == 12):
+        return None
+    return trust_templates.account_trust_policy(
+        account, external_id=post.get("external_id", "").strip()
+        if post.get("require_external_id") else "",
+        require_mfa=bool(post.get("require_mfa")))
+
+
+def _create_role(request: ConsoleRequest, document: str | None) -> None:
+    """The wizard's steps, each its own authorized operation."""
+    from policies import operations as policy_ops
+
+    post = request.POST
+    if document is None:
+        raise InvalidInput("Enter the 12-digit ID of the account to trust.")
+    duration = post.get("max_session_duration") or "3600"
+    if not (duration.isascii() and duration.isdigit()):
+        raise InvalidInput("Enter the maximum session duration as a whole number of seconds.")
+    role = roles.create_role(
+        request.caller, role_name=post.get("role_name", ""), assume_role_policy_document=document,
+        description=post.get("description", ""), max_session_duration=int(duration),
+        tags=[{"Key": post["tag_key"], "Value": post.get("tag_value", "")}]
+        if post.get("tag_key") else None)
+    for policy_arn in post.getlist("policies")[:10]:
+        policy_ops.attach_role_policy(request.caller, role_name=role.name, policy_arn=policy_arn)
 
 
 def role_detail(request: ConsoleRequest, role_name: str):

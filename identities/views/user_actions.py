@@ -10,7 +10,6 @@ from django.views.decorators.http import require_POST
 from core.actions import run
 from core.http import ConsoleRequest
 from identities import secrets_display
-from identities.lookups import caller_account
 from identities.operations import console_sessions, credentials, groups, mfa
 from identities.passwords import generate_password
 
@@ -34,11 +33,7 @@ def console_access(request: ConsoleRequest, user_name: str):
         else credentials.create_login_profile
     if run(request, operation, user_name=user_name, password=password,
            password_reset_required=reset):
-        secrets_display.remember(request, "console_password", {
-            "user_name": user_name, "password": password,
-            "sign_in_url": request.build_absolute_uri(reverse(
-                "identities:signin-account", args=[caller_account(request.caller).sign_in_slug])),
-        })
+        secrets_display.remember_console_password(request, user_name, password)
         return redirect("identities:user-password-shown", user_name=user_name)
     return _back(user_name, "security_credentials")
 

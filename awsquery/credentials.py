@@ -10,12 +10,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 
 from awsquery import lookups
-from awsquery.errors import InvalidClientTokenId
 from awsquery.sigv4 import Signed
 from core import crypto
 from core.caller import Caller
@@ -23,12 +22,9 @@ from core.http import client_address
 from core.ids import ACCESS_KEY_PREFIX, TEMPORARY_KEY_PREFIX
 from identities.last_used import touch_access_key
 from identities.models import AccessKey
+from sts.errors import InvalidClientTokenId
 
 log = logging.getLogger(__name__)
-
-# "Last used" is bookkeeping, not audit: one write per key per minute is enough
-# and keeps a busy key from turning every request into a row update.
-LAST_USED_GRANULARITY = timedelta(seconds=60)
 
 
 @dataclass(frozen=True)

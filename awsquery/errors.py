@@ -28,14 +28,6 @@ class IncompleteSignature(_Sender):
     status = 403
 
 
-class InvalidClientTokenId(_Sender):
-    code = "InvalidClientTokenId"
-    status = 403
-
-    def __init__(self, message: str = "The security token included in the request is invalid."):
-        super().__init__(message)
-
-
 class SignatureDoesNotMatch(_Sender):
     code = "SignatureDoesNotMatch"
     status = 403

@@ -63,9 +63,9 @@ def _recent_roles(user) -> list[dict]:
     """Recently used roles grouped by account, for the account menu (one query)."""
     if user is None or user.is_root:
         return []
-    from sts.models import RecentRole
+    from sts import console
 
     groups: dict[str, list] = {}
-    for entry in RecentRole.objects.filter(user=user)[:10]:
+    for entry in console.recent(user):
         groups.setdefault(entry.account_id, []).append(entry)
     return [{"account_id": account, "roles": roles} for account, roles in groups.items()]

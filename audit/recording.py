@@ -7,14 +7,19 @@ operation fails the change rolls back and only the failure event remains.
 from __future__ import annotations
 
 import functools
+import json
+import re
+import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from audit.models import Event
 from core.caller import Caller
 from core.errors import IamError
+from policies.engine import catalog
 
 # Parameter names whose values never reach the event history.
 _SECRET_MARKERS = ("password", "secret", "token", "seed", "private", "authenticationcode",
@@ -60,32 +65,114 @@ def redact(parameters: dict[str, Any]) -> dict[str, Any]:
 
 
 def record(caller: Caller, action: str, *, outcome: str = "Success", resources=(),
-           parameters: dict | None = None, error_message: str = "") -> Event:
-    """Write one event for ``caller`` doing ``action``."""
-    return Event.objects.create(
-        account_id=clean_text(caller.account_id, 12),
-        principal_arn=clean_text(caller.principal_arn),
-        principal_type=caller.principal_type,
-        access_key_id=clean_text(caller.access_key_id, 32),
-        action=clean_text(action, 128),
-        resources=[clean_text(str(r)) for r in resources],
-        source_ip=clean_text(caller.source_ip, 64),
-        user_agent=clean_text(caller.user_agent, 512),
-        via=caller.via,
-        outcome=clean_text(outcome, 64),
-        error_message=clean_text(error_message, 2000),
-        parameters=redact(parameters or {}),
-        request_id=caller.request_id,
-    )
+           parameters: dict | None = None, error_message: str = "",
+           durable: bool = True) -> None:
+    """Write one event for ``caller`` doing ``action``.
+
+    ``durable=False`` lets the event commit asynchronously when it is the only
+    write of its transaction (see ``_insert``); a transaction that changed
+    anything else always commits synchronously, its event with it.
+    """
+    values = {
+        "event_id": uuid.uuid4(),
+        "time": timezone.now(),
+        "account_id": clean_text(caller.account_id, 12),
+        "principal_arn": clean_text(caller.principal_arn),
+        "principal_type": caller.principal_type,
+        "access_key_id": clean_text(caller.access_key_id, 32),
+        "action": clean_text(action, 128),
+        "resources": [clean_text(str(r)) for r in resources],
+        "source_ip": clean_text(caller.source_ip, 64),
+        "user_agent": clean_text(caller.user_agent, 512),
+        "via": caller.via,
+        "outcome": clean_text(outcome, 64),
+        "error_message": clean_text(error_message, 2000),
+        "parameters": redact(parameters or {}),
+        "request_id": caller.request_id,
+    }
+    if connection.vendor == "postgresql":
+        _insert(values, durable=durable)
+    else:
+        Event.objects.create(**values)
 
 
-def operation(action: str) -> Callable:
+def _insert(values: dict, *, durable: bool) -> None:
+    """One INSERT in SQL built once: every API call writes an event, and the ORM's
+    statement building costs more than the statement.
+
+    A successful read changes nothing but the event history, so waiting for
+    the WAL flush on its commit buys little: when ``durable`` is False and the
+    transaction has written nothing else (no transaction id assigned yet), the
+    same statement sets ``synchronous_commit`` off for this transaction only.
+    PostgreSQL then stays consistent after a crash, and may lose at most the
+    last few hundred milliseconds of such read events (3 x wal_writer_delay).
+    """
+    sql = _INSERT_SQL[durable]
+    if sql is None:
+        sql = _INSERT_SQL[durable] = _insert_sql(durable)
+    row = [json.dumps(values[name]) if is_json else values[name]
+           for name, is_json in _EVENT_COLUMNS]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, row)
+
+
+_INSERT_SQL: dict[bool, str | None] = {True: None, False: None}
+
+
+def _event_fields() -> list:
+    return [field for field in Event._meta.concrete_fields if not field.primary_key]
+
+
+_EVENT_COLUMNS = [(field.attname, field.get_internal_type() == "JSONField")
+                  for field in _event_fields()]
+
+
+def _insert_sql(durable: bool) -> str:
+    fields = _event_fields()
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    placeholders = ", ".join("%s::jsonb" if field.get_internal_type() == "JSONField" else "%s"
+                             for field in fields)
+    table = connection.ops.quote_name(Event._meta.db_table)
+    if durable:
+        return f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"
+    return (f"INSERT INTO {table} ({columns}) SELECT {placeholders} FROM (SELECT set_config("
+            "'synchronous_commit', CASE WHEN pg_current_xact_id_if_assigned() IS NULL "
+            "THEN 'off' ELSE current_setting('synchronous_commit') END, true)) AS durability")
+
+
+class ReadOperationWrote(RuntimeError):
+    """A read operation (one that runs outside a transaction) tried to write."""
+
+
+_WRITE_STATEMENT = re.compile(r"\s*(INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)
+
+
+def _refuse_writes(execute, sql, params, many, context):
+    # Events are the one write a read may make (a page records the sections it was refused).
+    if _WRITE_STATEMENT.match(sql) and not sql.startswith(_event_insert_prefix()):
+        raise ReadOperationWrote(f"a read operation issued: {sql[:80]}")
+    return execute(sql, params, many, context)
+
+
+def _event_insert_prefix() -> str:
+    return f"INSERT INTO {connection.ops.quote_name(Event._meta.db_table)} "
+
+
+def operation(action: str, *, writes: bool | None = None) -> Callable:
     """Run an operation in one transaction and record its event.
 
     The wrapped function authorizes first and may set ``caller`` resources by
     returning normally; any ``IamError`` (``AccessDenied`` included) rolls
     the change back and is recorded as a failure before it propagates.
+
+    Reads (the catalogue's Read and List actions, unless ``writes=True``)
+    skip the transaction when none is open: a read has nothing to roll
+    back, and BEGIN and COMMIT would be two of its few round trips. Their
+    statements run under a guard that makes any write a fault, so a read
+    that starts writing is caught rather than left half-done.
     """
+    if writes is None:
+        writes = catalog.access_level(action) not in (catalog.READ, catalog.LIST)
 
     def decorate(func: Callable) -> Callable:
         @functools.wraps(func)
@@ -95,9 +182,15 @@ def operation(action: str) -> Callable:
             # not credit one with the resources of those before it.
             first = len(caller.decisions)
             try:
-                with transaction.atomic():
-                    result = func(caller, **kwargs)
-                    record(caller, action, parameters=kwargs,
+                if writes or connection.in_atomic_block:
+                    with transaction.atomic():
+                        result = func(caller, **kwargs)
+                        record(caller, action, parameters=kwargs, durable=False,
+                               resources=_resources_of(caller, first))
+                else:
+                    with connection.execute_wrapper(_refuse_writes):
+                        result = func(caller, **kwargs)
+                    record(caller, action, parameters=kwargs, durable=False,
                            resources=_resources_of(caller, first))
             except IamError as error:
                 record(caller, action, outcome=error.code, parameters=kwargs,
@@ -114,6 +207,7 @@ def operation(action: str) -> Callable:
             return result
 
         wrapper.iam_action = action
+        wrapper.writes = writes
         return wrapper
 
     return decorate

@@ -43,8 +43,11 @@ def resolve(signed: Signed) -> Credential:
         return _temporary(signed)
     if not key_id.startswith(ACCESS_KEY_PREFIX) or signed.security_token:
         raise InvalidClientTokenId()
-    access_key = lookups.access_key_with_user(key_id)
-    if access_key is None or access_key.status != AccessKey.Status.ACTIVE:
+    found = lookups.access_key_with_user(key_id)
+    if found is None:
+        raise InvalidClientTokenId()
+    access_key, policy_generation = found
+    if access_key.status != AccessKey.Status.ACTIVE:
         raise InvalidClientTokenId()
     try:
         secret = access_key.secret
@@ -53,7 +56,8 @@ def resolve(signed: Signed) -> Credential:
         raise InvalidClientTokenId() from None
     user = access_key.user
     return Credential(secret=secret, access_key=access_key,
-                      caller=lambda **context: Caller.for_user(user, **context))
+                      caller=lambda **context: Caller.for_user(
+                          user, policy_generation=policy_generation, **context))
 
 
 def _temporary(signed: Signed) -> Credential:

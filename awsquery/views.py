@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from awsquery import credentials, params, registry, shapes, sigv4, xml
+from awsquery.wsgi import is_api_request
 from awsquery.errors import (
     InternalFailure,
     InvalidAction,
@@ -39,19 +40,11 @@ MAX_FIELDS = 1000  # as Django's DATA_UPLOAD_MAX_NUMBER_FIELDS
 _PROTOCOL_PARAMETERS = frozenset({"Action", "Version"}) | sigv4.QUERY_AUTH_PARAMETERS
 
 
-def _is_api_request(request) -> bool:
-    # The raw query string, not request.GET: Django would answer a query with
-    # too many fields with an HTML error page before we could.
-    names = {item.partition("=")[0] for item in request.META.get("QUERY_STRING", "").split("&")}
-    return (request.method not in ("GET", "HEAD") or "Action" in names
-            or "X-Amz-Signature" in names or "HTTP_AUTHORIZATION" in request.META)
-
-
 @public
 @csrf_exempt
 def endpoint(request):
     """POST / and signed GET /?Action=...; a plain browser GET goes to the console."""
-    if not _is_api_request(request):
+    if not is_api_request(request.META):
         return redirect("identities:dashboard")
     exchange = _Exchange()
     try:

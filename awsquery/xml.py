@@ -34,10 +34,9 @@ def text(value: str) -> str:
 
 def timestamp(value) -> str:
     if isinstance(value, datetime):
-        if value.tzinfo is not None:
+        if value.tzinfo is not None and value.utcoffset():
             value = value.astimezone(timezone.utc)
-        return (f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
-                f"T{value.hour:02d}:{value.minute:02d}:{value.second:02d}Z")
+        return value.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
     return text(str(value))
 
 
@@ -67,14 +66,42 @@ def error(namespace: str, *, code: str, message: str, sender_fault: bool, reques
 
 # One writer per output shape, built on first use: a response of a hundred users
 # then costs a dict lookup per value instead of walking botocore's shape objects.
+# Scalars have a formatter (value -> text), so that a structure writes each of
+# its scalar members as one string; lists, maps and structures a writer.
 _writers: WeakKeyDictionary = WeakKeyDictionary()
 
 
 def _writer(shape: Shape) -> Callable[[object, list[str]], None]:
     writer = _writers.get(shape)
     if writer is None:
-        writer = _writers[shape] = _build(shape)
+        format_ = _formatter(shape)
+        if format_ is not None:
+            writer = _writers[shape] = lambda value, parts: parts.append(format_(value))
+        else:
+            writer = _writers[shape] = _build(shape)
     return writer
+
+
+def _string(value) -> str:
+    return text(value if type(value) is str else str(value))
+
+
+def _formatter(shape: Shape) -> Callable[[object], str] | None:
+    """How a scalar shape's value is written; None for structures, lists and maps."""
+    kind = shape.type_name
+    if kind in ("structure", "list", "map"):
+        return None
+    if kind == "boolean":
+        return lambda value: "true" if value else "false"
+    if kind in ("integer", "long"):
+        return lambda value: str(int(value))
+    if kind == "timestamp":
+        return timestamp
+    if kind == "blob":
+        return _blob
+    if shape.name == POLICY_DOCUMENT:
+        return lambda value: quote(FORBIDDEN.sub("", str(value)), safe="")
+    return _string
 
 
 def _build(shape: Shape) -> Callable[[object, list[str]], None]:
@@ -87,12 +114,17 @@ def _build(shape: Shape) -> Callable[[object, list[str]], None]:
         def structure(values, parts):
             members = plan[0] if plan else None
             if members is None:
-                members = [(name, f"<{name}>", f"</{name}>", _writer(member))
+                members = [(name, f"<{name}>", f"</{name}>", _formatter(member),
+                            None if _formatter(member) else _writer(member))
                            for name, member in shape.members.items()]
                 plan[:] = [members]
-            for name, opening, closing, write in members:
+            for name, opening, closing, format_, write in members:
                 value = values.get(name)
-                if value is not None:
+                if value is None:
+                    continue
+                if format_ is not None:
+                    parts.append(opening + format_(value) + closing)
+                else:
                     parts.append(opening)
                     write(value, parts)
                     parts.append(closing)
@@ -108,30 +140,19 @@ def _build(shape: Shape) -> Callable[[object, list[str]], None]:
                     write(value, parts)
                     parts.append("</member>")
         return listing
-    if kind == "map":
-        key_shape, value_shape = shape.key, shape.value
+    # A map.
+    key_shape, value_shape = shape.key, shape.value
 
-        def mapping(values, parts):
-            for key, value in values.items():
-                parts.append("<entry><key>")
-                _writer(key_shape)(key, parts)
-                parts.append("</key><value>")
-                _writer(value_shape)(value, parts)
-                parts.append("</value></entry>")
-        return mapping
-    if kind == "boolean":
-        return lambda value, parts: parts.append("true" if value else "false")
-    if kind in ("integer", "long"):
-        return lambda value, parts: parts.append(str(int(value)))
-    if kind == "timestamp":
-        return lambda value, parts: parts.append(timestamp(value))
-    if kind == "blob":
-        return _blob
-    if shape.name == POLICY_DOCUMENT:
-        return lambda value, parts: parts.append(quote(FORBIDDEN.sub("", str(value)), safe=""))
-    return lambda value, parts: parts.append(text(str(value)))
+    def mapping(values, parts):
+        for key, value in values.items():
+            parts.append("<entry><key>")
+            _writer(key_shape)(key, parts)
+            parts.append("</key><value>")
+            _writer(value_shape)(value, parts)
+            parts.append("</value></entry>")
+    return mapping
 
 
-def _blob(value, parts: list[str]) -> None:
+def _blob(value) -> str:
     raw = value.encode("utf-8") if isinstance(value, str) else bytes(value)
-    parts.append(base64.b64encode(raw).decode("ascii"))
+    return base64.b64encode(raw).decode("ascii")

@@ -33,6 +33,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from bench import http_load
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,9 +42,10 @@ DATABASE = "iam_bench_api"
 SERVER_DB_URL = os.environ.get("IAM_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DATABASE_URL = f"{SERVER_DB_URL}/{DATABASE}" + os.environ.get("IAM_BENCH_DB_QUERY", "")
 USERS = 1000
-LOAD_WORKERS = 3
-WARMUP_PER_WORKER = 100
-REQUESTS_PER_WORKER = 2000
+CONNECTIONS = int(os.environ.get("IAM_BENCH_CONNECTIONS", "8"))
+WARMUP = 300
+MAX_REQUESTS = 20000
+SIGNED_VARIANTS = 50
 SECONDS_PER_CALL = 8.0
 IN_PROCESS_REQUESTS = 200
 CALLS = [
@@ -101,6 +104,10 @@ def _seed() -> tuple[str, str]:
         user.set_unusable_password()
         users.append(user)
     User.objects.bulk_create(users)
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # as autovacuum would soon: plans fit the real sizes
+        cursor.execute("ANALYZE")
     return admin.access_key_id, admin.secret_access_key
 
 
@@ -159,9 +166,10 @@ def _free_port() -> int:
 
 def _start_server(env: dict, port: int, log) -> subprocess.Popen:
     # The server's output goes to a file: a pipe nobody reads would stall it.
+    extra = os.environ.get("IAM_BENCH_GUNICORN_ARGS", "").split()
     server = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "iamconsole.wsgi", "--workers", "4",
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "iamconsole.wsgi",
+         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", *extra],
         cwd=ROOT, env=env, stdout=log, stderr=log)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -177,56 +185,35 @@ def _start_server(env: dict, port: int, log) -> subprocess.Popen:
     raise SystemExit("gunicorn did not start: " + log.read().decode()[-2000:])
 
 
-def _drive(args) -> tuple[list[float], float, float, int]:
-    """One load worker: warm up, then send its pre-signed requests until done or out of time."""
-    port, requests, warmup, seconds = args
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    errors = 0
-
-    def send(method: str, path: str, body: bytes | None, headers: dict) -> float:
-        nonlocal errors
-        started = time.perf_counter()
-        connection.request(method, path, body=body, headers=headers)
-        response = connection.getresponse()
-        response.read()
-        if response.status != 200:
-            errors += 1
-        return time.perf_counter() - started
-
-    for request in requests[:warmup]:
-        send(*request)
-    latencies = []
-    start = time.perf_counter()
-    for request in requests[warmup:]:
-        latencies.append(send(*request))
-        if time.perf_counter() - start > seconds:
-            break
-    end = time.perf_counter()
-    connection.close()
-    return latencies, start, end, errors
-
-
 def _measure(port: int, key_id: str, secret: str, service: str | None, params: dict) -> dict:
+    """Drive one call from a load generator in another process; its figures."""
     host = f"127.0.0.1:{port}"
-    count = WARMUP_PER_WORKER + REQUESTS_PER_WORKER
     if service is None:  # the baseline: Django and one query, no signature
-        per_worker = [[("GET", "/healthz", None, {})] * count for _ in range(LOAD_WORKERS)]
+        requests = [http_load.request_bytes("GET", host, "/healthz", {})]
     else:
-        per_worker = [[("POST", "/", *_signed(host, key_id, secret, service, params))
-                       for _ in range(count)] for _ in range(LOAD_WORKERS)]
-    with multiprocessing.get_context("fork").Pool(LOAD_WORKERS) as pool:
-        results = pool.map(_drive, [(port, requests, WARMUP_PER_WORKER, SECONDS_PER_CALL)
-                                    for requests in per_worker])
-    latencies = sorted(value for result in results for value in result[0])
-    elapsed = max(r[2] for r in results) - min(r[1] for r in results)
-    count = len(latencies)
-    return {
-        "count": count,
-        "rps": count / elapsed if elapsed else 0.0,
-        "p50": latencies[count // 2] * 1000,
-        "p99": latencies[min(count - 1, int(count * 0.99))] * 1000,
-        "errors": sum(r[3] for r in results),
-    }
+        requests = []
+        for _ in range(SIGNED_VARIANTS):  # distinct signatures: no cache can answer by body
+            body, headers = _signed(host, key_id, secret, service, params)
+            requests.append(http_load.request_bytes("POST", host, "/", headers, body))
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        result = pool.apply(http_load.drive, ("127.0.0.1", port, requests), {
+            "connections": CONNECTIONS, "warmup": WARMUP, "limit": MAX_REQUESTS,
+            "seconds": SECONDS_PER_CALL})
+    if result.errors:
+        print(f"  first error: {result.first_error[:400]!r}")
+    return result
+
+
+def _line(result) -> str:
+    return (f"{result.rps:8.0f} req/s   p50 {result.percentile(0.5):6.2f} ms   "
+            f"p99 {result.percentile(0.99):6.2f} ms   ({result.count} requests, "
+            f"{result.errors} errors, {result.reconnects} reconnects)")
+
+
+def _server_shape() -> str:
+    from iamconsole import gunicorn_conf
+
+    return gunicorn_conf.describe()
 
 
 def main(argv: list[str]) -> int:
@@ -248,19 +235,16 @@ def main(argv: list[str]) -> int:
     log = tempfile.TemporaryFile()
     server = _start_server(env, port, log)
     try:
-        print(f"gunicorn: 4 sync workers on 127.0.0.1:{port}; {LOAD_WORKERS} load workers; "
-              f"{USERS} users; {os.cpu_count()} CPUs")
+        print(f"gunicorn ({_server_shape()}) on 127.0.0.1:{port}; load generator: one process, "
+              f"{CONNECTIONS} keep-alive connections; {USERS} users; {os.cpu_count()} CPUs")
         baseline = _measure(port, key_id, secret, None, {})
-        print(f"{'baseline /healthz':<18} {baseline['rps']:8.0f} req/s   "
-              f"p50 {baseline['p50']:6.2f} ms   p99 {baseline['p99']:6.2f} ms   "
+        print(f"{'baseline /healthz':<18} {_line(baseline)}   "
               "1 SQL query/request (no signature, no operation)")
         for label, service, params in calls:
             figures = _measure(port, key_id, secret, service, params)
             queries, cpu = in_process[label]
-            print(f"{label:<18} {figures['rps']:8.0f} req/s   p50 {figures['p50']:6.2f} ms   "
-                  f"p99 {figures['p99']:6.2f} ms   {queries} SQL queries/request   "
-                  f"{cpu:.2f} ms CPU/request in-process   "
-                  f"({figures['count']} requests, {figures['errors']} errors)")
+            print(f"{label:<18} {_line(figures)}   {queries} SQL queries/request   "
+                  f"{cpu:.2f} ms CPU/request in-process")
     finally:
         server.terminate()
         try:

@@ -30,6 +30,10 @@ class Caller:
     access_key_id: str = ""
     secure_transport: bool = False
     mfa_authenticated_at: datetime | None = None
+    # The account's policy generation, when it was read with the caller's
+    # credentials (the API reads it in the access key's query); the first
+    # authorization uses it instead of reading it again (policies.policyset).
+    policy_generation: int | None = None
     request_id: str = field(default_factory=new_request_id)
     decisions: list = field(default_factory=list)
 

@@ -112,6 +112,11 @@ MIDDLEWARE = [
     "core.middleware.ConsoleMiddleware",
     "sts.middleware.ConsoleRoleMiddleware",
 ]
+# API calls (awsquery.wsgi) read no session, form or page: HTTPS and host checks only.
+API_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.common.CommonMiddleware",
+]
 
 ROOT_URLCONF = "iamconsole.urls"
 WSGI_APPLICATION = "iamconsole.wsgi.application"
@@ -144,6 +149,14 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # web server and a Celery worker writing to the same file.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+elif env("DATABASE_SERVER_SIDE_BINDING", "true").lower() == "true":
+    # Parameters travel apart from the SQL, so psycopg prepares a statement the
+    # fifth time a connection runs it: PostgreSQL then parses and plans each of
+    # the API's few statements once per connection instead of once per request.
+    # Set DATABASE_SERVER_SIDE_BINDING=false behind a pooler in transaction mode,
+    # which cannot keep a connection's prepared statements.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"server_side_binding": True, "prepare_threshold": 5})
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

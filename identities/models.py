@@ -97,6 +97,11 @@ class User(AbstractBaseUser):
                 "account", condition=models.Q(kind="root"), name="one_root_per_account",
             ),
         ]
+        indexes = [
+            # ListUsers and the Users page: a page is an ordered index range,
+            # however many users the account has.
+            models.Index(fields=["account", "kind", "name", "id"], name="user_list_order"),
+        ]
 
     def __str__(self) -> str:
         return self.arn

@@ -35,7 +35,13 @@ def for_caller(caller: Caller) -> PolicySet:
         return EMPTY if caller.session is None else _for_session(caller)
     if caller.session is not None:
         return _for_session(caller)
-    generation = current_generation(caller.account_id)
+    generation = caller.policy_generation
+    if generation is None:
+        generation = current_generation(caller.account_id)
+    else:
+        # Read with the credentials, moments ago; a later decision in the same
+        # request (after this one's operation may have changed policies) reads it again.
+        caller.policy_generation = None
     # The unique id (AIDA...) is never reused, unlike a database key.
     key = ("user", caller.account_id, caller.user.user_id, generation)
     cached = _get(key)

@@ -245,7 +245,7 @@ def get_session_token(caller: Caller, *, duration_seconds: int | None = None,
 get_session_token.iam_action = "sts:GetSessionToken"
 
 
-@operation("sts:GetSessionToken")
+@operation("sts:GetSessionToken", writes=True)  # the session
 def _get_session_token(caller: Caller, *, duration_seconds, serial_number, token_code,
                        mfa: MfaCheck) -> services.IssuedCredentials:
     now = services.whole_seconds(services._now())

@@ -43,7 +43,7 @@ class ReportContent:
     generated_time: datetime
 
 
-@operation("iam:GenerateCredentialReport")
+@operation("iam:GenerateCredentialReport", writes=True)  # the report row
 def generate_credential_report(caller: Caller) -> GenerateResult:
     """GenerateCredentialReport (iam:GenerateCredentialReport on *)."""
     authorize(caller, "iam:GenerateCredentialReport", "*")

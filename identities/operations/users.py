@@ -69,8 +69,10 @@ def list_users(caller: Caller, *, path_prefix: str | None = None, marker: str | 
     """ListUsers (iam:ListUsers on arn:aws:iam::<account>:user/)."""
     prefix = validation.path_prefix(path_prefix)
     authorize(caller, "iam:ListUsers", f"arn:aws:iam::{caller.account_id}:user/")
-    users = User.objects.filter(account_id=caller.account_id, kind=User.Kind.IAM,
-                                path__startswith=prefix)
+    # What ListUsers returns and nothing more: a page is up to 1,000 rows.
+    users = (User.objects.filter(account_id=caller.account_id, kind=User.Kind.IAM,
+                                 path__startswith=prefix)
+             .only("account_id", "kind", "name", "path", "user_id", "created_at", "last_login"))
     return paginate(users, marker=marker, max_items=validation.max_items(max_items))
 
 

@@ -20,7 +20,7 @@ def test_access_key_with_user_matches_the_orm(make_account, make_user):
     user.save()
     holder = make_key(user)
 
-    loaded = lookups.access_key_with_user(holder.access_key_id)
+    loaded, generation = lookups.access_key_with_user(holder.access_key_id)
     expected = AccessKey.objects.select_related("user").get(access_key_id=holder.access_key_id)
 
     assert model_to_dict(loaded) == model_to_dict(expected)
@@ -29,6 +29,7 @@ def test_access_key_with_user_matches_the_orm(make_account, make_user):
     assert loaded.created_at.tzinfo is not None
     assert loaded.secret == holder.secret
     assert loaded._state.adding is False
+    assert generation == expected.user.account.policy_generation
 
 
 def test_unknown_access_key_is_none(db):

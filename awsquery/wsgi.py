@@ -1,0 +1,50 @@
+"""The API's own lane through Django: the endpoint behind a two-middleware chain.
+
+Console pages need sessions, CSRF, messages, CSP and the sign-in gate; a
+signed API call reads none of them (the endpoint never looks at a session),
+yet through the console's chain it would pay for all twelve on every request.
+``iamconsole.wsgi`` sends API calls here and everything else, browsers
+opening ``/`` included, to the console's handler. Both are Django's
+``WSGIHandler``: the same request objects, signals (database connections are
+recycled as for any request), URL resolution and exception handling.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.conf import settings
+from django.core.handlers.exception import convert_exception_to_response
+from django.core.handlers.wsgi import WSGIHandler
+from django.utils.module_loading import import_string
+
+
+def is_api_request(meta: Mapping) -> bool:
+    """Whether a request to the root path is an API call (rather than a browser's visit).
+
+    The raw query string, not request.GET: Django would answer a query with
+    too many fields with an HTML error page before the endpoint could.
+    """
+    names = {item.partition("=")[0] for item in meta.get("QUERY_STRING", "").split("&")}
+    return (meta.get("REQUEST_METHOD") not in ("GET", "HEAD") or "Action" in names
+            or "X-Amz-Signature" in names or "HTTP_AUTHORIZATION" in meta)
+
+
+def is_api_call(environ: Mapping) -> bool:
+    """An API call: the root path, asked as is_api_request tells."""
+    return environ.get("PATH_INFO", "/") in ("/", "") and is_api_request(environ)
+
+
+class ApiHandler(WSGIHandler):
+    """Django's WSGI handler with ``settings.API_MIDDLEWARE`` instead of ``MIDDLEWARE``."""
+
+    def load_middleware(self, is_async=False):
+        # The API's middleware are plain request/response ones (no process_view,
+        # process_exception or template hooks), so the chain is just nested calls.
+        self._view_middleware = []
+        self._template_response_middleware = []
+        self._exception_middleware = []
+        handler = convert_exception_to_response(self._get_response)
+        for path in reversed(settings.API_MIDDLEWARE):
+            handler = convert_exception_to_response(import_string(path)(handler))
+        self._middleware_chain = handler

@@ -6,6 +6,7 @@ operation fails the change rolls back and only the failure event remains.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import re
@@ -168,8 +169,8 @@ def operation(action: str, *, writes: bool | None = None) -> Callable:
     Reads (the catalogue's Read and List actions, unless ``writes=True``)
     skip the transaction when none is open: a read has nothing to roll
     back, and BEGIN and COMMIT would be two of its few round trips. Their
-    statements run under a guard that makes any write a fault, so a read
-    that starts writing is caught rather than left half-done.
+    statements always run under a guard that makes any write but an event a
+    fault, so a read that starts writing is caught rather than left half-done.
     """
     if writes is None:
         writes = catalog.access_level(action) not in (catalog.READ, catalog.LIST)
@@ -182,16 +183,20 @@ def operation(action: str, *, writes: bool | None = None) -> Callable:
             # not credit one with the resources of those before it.
             first = len(caller.decisions)
             try:
-                if writes or connection.in_atomic_block:
+                if writes:
                     with transaction.atomic():
                         result = func(caller, **kwargs)
                         record(caller, action, parameters=kwargs, durable=False,
                                resources=_resources_of(caller, first))
                 else:
-                    with connection.execute_wrapper(_refuse_writes):
-                        result = func(caller, **kwargs)
-                    record(caller, action, parameters=kwargs, durable=False,
-                           resources=_resources_of(caller, first))
+                    # Inside a caller's transaction (a wizard) a read keeps its savepoint,
+                    # so that a fault leaves the outer transaction usable for its event.
+                    with (transaction.atomic() if connection.in_atomic_block
+                          else contextlib.nullcontext()):
+                        with connection.execute_wrapper(_refuse_writes):
+                            result = func(caller, **kwargs)
+                        record(caller, action, parameters=kwargs, durable=False,
+                               resources=_resources_of(caller, first))
             except IamError as error:
                 record(caller, action, outcome=error.code, parameters=kwargs,
                        error_message=error.message, resources=_resources_of(caller, first))

@@ -13,6 +13,9 @@ from awsquery import lookups
 from core.pagination import Page
 
 
+_UNKNOWN = object()
+
+
 def tag(value: dict) -> dict:
     return {"Key": value["Key"], "Value": value.get("Value", "")}
 
@@ -51,7 +54,10 @@ def user(row, *, detail: bool = False) -> dict:
     if row.last_login is not None:
         result["PasswordLastUsed"] = row.last_login
     if detail and not row.is_root:
-        result["PermissionsBoundary"] = boundary(lookups.boundary_arn("user", row.pk))
+        # A user found by name carries its boundary (identities.lookups); others ask.
+        arn = getattr(row, "known_boundary_arn", _UNKNOWN)
+        result["PermissionsBoundary"] = boundary(
+            lookups.boundary_arn("user", row.pk) if arn is _UNKNOWN else arn)
         result["Tags"] = tags(row.tags)
     return result
 

@@ -1,29 +1,33 @@
 """API benchmark: requests per second and latency of signed IAM/STS calls over HTTP.
 
-    python -m bench.api
+    python -m bench.api [GetCallerIdentity GetUser ListUsers(100) AssumeRole]
 
 Creates and migrates a scratch PostgreSQL database (``iam_bench_api``), seeds an
-account with an administrator (AdministratorAccess and an access key) and 1,000
-users, starts gunicorn (4 sync workers) on a free loopback port, and drives it
-from a load generator in other processes: a few workers, each with one
-persistent ``http.client.HTTPConnection`` (it reconnects when a sync worker
-closes the connection). Requests are signed with botocore's SigV4Auth before each
-timed phase, so that the generator's CPU goes to sending rather than signing on
-this two-core box; the server verifies every signature in full.
+account with an administrator (AdministratorAccess and an access key), 1,000
+users and a role the administrator may assume, starts gunicorn as production
+runs it (``gunicorn.conf.py``: threaded workers that keep connections alive) on
+a free loopback port, and drives it from a load generator in another process
+(``bench.http_load``: one process, several keep-alive connections, requests
+signed with botocore's SigV4Auth before the timed phase so that the generator's
+CPU goes to sending them; the server verifies every signature in full).
 
-For each call it prints requests per second, p50 and p99 latency, the number of
-SQL queries one request makes (counted in-process with CaptureQueriesContext) and
-the CPU one request costs in-process (steady on a busy machine, where the
-requests-per-second figures swing with whatever else runs). A baseline line
-(GET /healthz: Django and one query) shows the ceiling of this setup. Every phase
-is bounded in requests and in seconds; the scratch database is dropped at the end.
-Exit status 0.
+Each call runs in ROUNDS rounds of a few seconds; it prints the median round's
+requests per second (and every round's, since a shared two-core machine
+swings), p50 and p99 latency over all rounds, the SQL queries one request makes
+and the CPU one request costs, both measured in-process through the same WSGI
+application gunicorn serves (CaptureQueriesContext, process time). A baseline
+line (GET /healthz: the console's middleware and one query) is for scale. Every
+phase is bounded in requests and in seconds; the scratch database is dropped
+at the end. Exit status 0, or 1 when a request failed.
 """
 
 from __future__ import annotations
 
 import base64
 import http.client
+import io
+import json
+import statistics
 import multiprocessing
 import os
 import secrets
@@ -34,8 +38,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import http_load
 from urllib.parse import urlencode
+
+from bench import http_load
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "iam_bench_api"
@@ -46,12 +51,16 @@ CONNECTIONS = int(os.environ.get("IAM_BENCH_CONNECTIONS", "8"))
 WARMUP = 300
 MAX_REQUESTS = 20000
 SIGNED_VARIANTS = 50
-SECONDS_PER_CALL = 8.0
+ROUNDS = 3
+SECONDS_PER_ROUND = 5.0
 IN_PROCESS_REQUESTS = 200
+ROLE_ARN = "arn:aws:iam::123456789012:role/bench-role"
 CALLS = [
     ("GetCallerIdentity", "sts", {"Action": "GetCallerIdentity", "Version": "2011-06-15"}),
     ("GetUser", "iam", {"Action": "GetUser", "Version": "2010-05-08", "UserName": "user0500"}),
     ("ListUsers(100)", "iam", {"Action": "ListUsers", "Version": "2010-05-08", "MaxItems": "100"}),
+    ("AssumeRole", "sts", {"Action": "AssumeRole", "Version": "2011-06-15", "RoleArn": ROLE_ARN,
+                           "RoleSessionName": "bench"}),
 ]
 
 
@@ -104,6 +113,14 @@ def _seed() -> tuple[str, str]:
         user.set_unusable_password()
         users.append(user)
     User.objects.bulk_create(users)
+    from core.caller import Caller
+    from identities.operations import roles
+
+    roles.create_role(Caller.system(created.account.pk), role_name="bench-role",
+                      assume_role_policy_document=json.dumps({
+                          "Version": "2012-10-17",
+                          "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                         "Principal": {"AWS": "arn:aws:iam::123456789012:root"}}]}))
     from django.db import connection
 
     with connection.cursor() as cursor:  # as autovacuum would soon: plans fit the real sizes
@@ -126,29 +143,38 @@ def _signed(host: str, key_id: str, secret: str, service: str, params: dict) -> 
 def _in_process(key_id: str, secret: str, calls: list) -> dict[str, tuple[int, float]]:
     """Per call: SQL queries of one steady-state request, and CPU ms per request.
 
-    Measured through django.test.Client in this process: no HTTP, no other
-    processes' CPU, so it stays meaningful on a busy machine where the
-    requests-per-second figures swing.
+    Through ``iamconsole.wsgi.application`` in this process (the path gunicorn
+    serves, without HTTP): no other process's CPU counts, so the figure stays
+    meaningful on a busy machine where requests per second swing.
     """
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    client = Client()
+    from iamconsole.wsgi import application
 
-    def post(service: str, params: dict):
-        body, headers = _signed("testserver", key_id, secret, service, params)
-        extra = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()
-                 if k.lower() != "content-type"}
-        return client.post("/", data=body, content_type=headers["Content-Type"], **extra)
+    def post(service: str, params: dict) -> tuple[str, bytes]:
+        body, headers = _signed("127.0.0.1:8000", key_id, secret, service, params)
+        environ = {"REQUEST_METHOD": "POST", "PATH_INFO": "/", "QUERY_STRING": "",
+                   "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8000",
+                   "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1",
+                   "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(body),
+                   "wsgi.errors": sys.stderr, "CONTENT_LENGTH": str(len(body)),
+                   "CONTENT_TYPE": headers["Content-Type"]}
+        environ.update({"HTTP_" + name.upper().replace("-", "_"): value
+                        for name, value in headers.items() if name.lower() != "content-type"})
+        status: list[str] = []
+        response = application(environ, lambda line, headers, exc=None: status.append(line))
+        content = b"".join(response)
+        response.close()
+        return status[0], content
 
     figures = {}
     for label, service, params in calls:
         post(service, params)  # the second request is the steady state (caches warm)
         with CaptureQueriesContext(connection) as captured:
-            response = post(service, params)
-        if response.status_code != 200:
-            raise SystemExit(f"{label} failed in-process: {response.content[:300]!r}")
+            status, content = post(service, params)
+        if not status.startswith("200"):
+            raise SystemExit(f"{label} failed in-process: {content[:300]!r}")
         queries = len(captured.captured_queries)  # now: the next request clears the log
         started = time.process_time()
         for _ in range(IN_PROCESS_REQUESTS):
@@ -185,29 +211,38 @@ def _start_server(env: dict, port: int, log) -> subprocess.Popen:
     raise SystemExit("gunicorn did not start: " + log.read().decode()[-2000:])
 
 
-def _measure(port: int, key_id: str, secret: str, service: str | None, params: dict) -> dict:
-    """Drive one call from a load generator in another process; its figures."""
+def _measure(port: int, key_id: str, secret: str, service: str | None,
+             params: dict) -> list:
+    """Drive one call in ROUNDS rounds from a load generator in another process."""
     host = f"127.0.0.1:{port}"
-    if service is None:  # the baseline: Django and one query, no signature
+    if service is None:  # the baseline: the console's middleware and one query
         requests = [http_load.request_bytes("GET", host, "/healthz", {})]
     else:
         requests = []
         for _ in range(SIGNED_VARIANTS):  # distinct signatures: no cache can answer by body
             body, headers = _signed(host, key_id, secret, service, params)
             requests.append(http_load.request_bytes("POST", host, "/", headers, body))
+    rounds = []
     with multiprocessing.get_context("fork").Pool(1) as pool:
-        result = pool.apply(http_load.drive, ("127.0.0.1", port, requests), {
-            "connections": CONNECTIONS, "warmup": WARMUP, "limit": MAX_REQUESTS,
-            "seconds": SECONDS_PER_CALL})
-    if result.errors:
-        print(f"  first error: {result.first_error[:400]!r}")
-    return result
+        for _ in range(ROUNDS):
+            rounds.append(pool.apply(http_load.drive, ("127.0.0.1", port, requests), {
+                "connections": CONNECTIONS, "warmup": WARMUP, "limit": MAX_REQUESTS,
+                "seconds": SECONDS_PER_ROUND}))
+    for result in rounds:
+        if result.errors:
+            print(f"  first error: {result.first_error[:400]!r}")
+            break
+    return rounds
 
 
-def _line(result) -> str:
-    return (f"{result.rps:8.0f} req/s   p50 {result.percentile(0.5):6.2f} ms   "
-            f"p99 {result.percentile(0.99):6.2f} ms   ({result.count} requests, "
-            f"{result.errors} errors, {result.reconnects} reconnects)")
+def _line(rounds: list) -> str:
+    latencies = http_load.Result(latencies=[v for r in rounds for v in r.latencies])
+    median = statistics.median(r.rps for r in rounds)
+    each = " / ".join(f"{r.rps:.0f}" for r in rounds)
+    return (f"{median:6.0f} req/s (rounds {each})   p50 {latencies.percentile(0.5):5.2f} ms   "
+            f"p99 {latencies.percentile(0.99):6.2f} ms   "
+            f"{sum(r.errors for r in rounds)} errors, "
+            f"{sum(r.reconnects for r in rounds)} reconnects")
 
 
 def _server_shape() -> str:
@@ -235,16 +270,18 @@ def main(argv: list[str]) -> int:
     log = tempfile.TemporaryFile()
     server = _start_server(env, port, log)
     try:
-        print(f"gunicorn ({_server_shape()}) on 127.0.0.1:{port}; load generator: one process, "
+        shape = " ".join([_server_shape(), os.environ.get("IAM_BENCH_GUNICORN_ARGS", "")]).strip()
+        print(f"gunicorn ({shape}) on 127.0.0.1:{port}; load generator: one process, "
               f"{CONNECTIONS} keep-alive connections; {USERS} users; {os.cpu_count()} CPUs")
         baseline = _measure(port, key_id, secret, None, {})
-        print(f"{'baseline /healthz':<18} {_line(baseline)}   "
-              "1 SQL query/request (no signature, no operation)")
+        print(f"{'baseline /healthz':<18} {_line(baseline)}   1 SQL query")
+        failed = any(r.errors for r in baseline)
         for label, service, params in calls:
-            figures = _measure(port, key_id, secret, service, params)
+            rounds = _measure(port, key_id, secret, service, params)
+            failed = failed or any(r.errors for r in rounds)
             queries, cpu = in_process[label]
-            print(f"{label:<18} {_line(figures)}   {queries} SQL queries/request   "
-                  f"{cpu:.2f} ms CPU/request in-process")
+            print(f"{label:<18} {_line(rounds)}   {queries} SQL queries, "
+                  f"{cpu:.2f} ms CPU in-process")
     finally:
         server.terminate()
         try:
@@ -253,7 +290,7 @@ def main(argv: list[str]) -> int:
             server.kill()
         log.close()
         _drop_database()
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

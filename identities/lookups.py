@@ -19,6 +19,8 @@ from identities import validation
 from core.rawrows import Columns, column, fetch_one, table
 from identities.models import Account, Group, Role, User
 from policies.authz import authorize
+from policies.models import ManagedPolicy, PermissionsBoundary
+from policies.services import policy_arn
 
 
 # name__lower=... compares lower(name) like the unique indexes on (account,
@@ -78,23 +80,31 @@ def _user_by_name(account_id: str, user_name: str) -> User | None:
     """The IAM user named ``user_name`` (any case) with its account loaded, or None.
 
     What ``select_related("account")`` gives, in SQL built once: this read is on
-    the path of most API calls that name a user.
+    the path of most API calls that name a user. The same statement reads the
+    user's permissions boundary, which GetUser returns, as ``known_boundary_arn``.
     """
     sql, users, accounts = _user_by_name_query()
     row = fetch_one(sql, [account_id, User.Kind.IAM.value, user_name.lower()])
     if row is None:
         return None
     user = users.instance(row[:len(users)])
-    user.account = accounts.instance(row[len(users):])
+    user.account = accounts.instance(row[len(users):len(users) + len(accounts)])
+    boundary = row[len(users) + len(accounts):]
+    user.known_boundary_arn = policy_arn(*boundary) if boundary[2] is not None else None
     return user
 
 
 @lru_cache(maxsize=1)
 def _user_by_name_query() -> tuple[str, Columns, Columns]:
     users, accounts = Columns.of(User, "u"), Columns.of(Account, "a")
+    policy = ", ".join(f"p.{column(ManagedPolicy, name)}" for name in ("account", "path", "name"))
     # lower(name) as the unique index on (account, lower(name)) WHERE kind = 'user'.
-    sql = (f"SELECT {users.select}, {accounts.select} FROM {table(User)} u "
+    sql = (f"SELECT {users.select}, {accounts.select}, {policy} FROM {table(User)} u "
            f"JOIN {table(Account)} a ON a.{column(Account, 'id')} = u.{column(User, 'account')} "
+           f"LEFT JOIN {table(PermissionsBoundary)} b "
+           f"ON b.{column(PermissionsBoundary, 'user')} = u.{column(User, 'id')} "
+           f"LEFT JOIN {table(ManagedPolicy)} p "
+           f"ON p.{column(ManagedPolicy, 'id')} = b.{column(PermissionsBoundary, 'policy')} "
            f"WHERE u.{column(User, 'account')} = %s AND u.{column(User, 'kind')} = %s "
            f"AND lower(u.{column(User, 'name')}) = %s")
     return sql, users, accounts

@@ -53,3 +53,30 @@ def test_boundary_arn_of_users_and_roles(make_account, make_user):
 
     assert lookups.boundary_arn("user", carol.pk) == f"arn:aws:iam::{account.id}:policy/b/B"
     assert lookups.boundary_arn("role", role.pk) == f"arn:aws:iam::{account.id}:policy/b/B"
+
+
+def test_a_user_found_by_name_matches_the_orm_and_carries_its_boundary(make_account, make_user):
+    from identities.lookups import find_user
+    from identities.models import User
+    from policies.models import ManagedPolicy, PermissionsBoundary
+    from tests.factories import caller_for, grant
+
+    account = make_account()
+    admin = make_user(account.account, "admin")
+    grant(admin)
+    carol = make_user(account.account, "Carol")
+    carol.tags = [{"Key": "team", "Value": "ü"}]
+    carol.save()
+    caller = caller_for(admin)
+
+    found = find_user(caller, "carol", "iam:GetUser")  # names are case-insensitive
+    expected = User.objects.select_related("account").get(pk=carol.pk)
+
+    assert model_to_dict(found) == model_to_dict(expected)
+    assert model_to_dict(found.account) == model_to_dict(expected.account)
+    assert found._state.adding is False and found.known_boundary_arn is None
+
+    aws_managed = ManagedPolicy.objects.filter(account=None).first()
+    PermissionsBoundary.objects.create(user=carol, policy=aws_managed)
+    found = find_user(caller, "Carol", "iam:GetUser")
+    assert found.known_boundary_arn == f"arn:aws:iam::aws:policy{aws_managed.path}{aws_managed.name}"

@@ -254,3 +254,30 @@ def test_root_access_keys_act_as_the_root(live_server, account):
     status, _, body = send_signed(signed_request(live_server.url, root.credentials, LIST_USERS))
 
     assert status == 200
+
+
+@pytest.mark.parametrize("amz_date, valid", [
+    ("20260101T000000Z", True),
+    ("20240229T235959Z", True),   # a leap day
+    ("20260229T000000Z", False),  # no such day
+    ("20261301T000000Z", False),
+    ("20260101T240000Z", False),
+    ("20260101T000000z", False),  # AWS's format ends in a capital Z
+    ("20260101 000000Z", False),
+    ("2026-01-01T00:00Z", False),
+    ("２0260101T000000Z", False),  # digits outside ASCII
+    ("+0260101T000000Z", False),
+])
+def test_only_a_real_basic_iso_8601_date_is_accepted(amz_date, valid):
+    from awsquery import sigv4
+    from awsquery.errors import IncompleteSignature
+
+    headers = {"Authorization": "AWS4-HMAC-SHA256 Credential=AKIAEXAMPLE/"
+                                f"{amz_date[:8]}/us-east-1/iam/aws4_request, "
+                                "SignedHeaders=host;x-amz-date, Signature=00",
+               "X-Amz-Date": amz_date}
+    if valid:
+        assert sigv4.read(headers, {}).amz_date == amz_date
+    else:
+        with pytest.raises(IncompleteSignature):
+            sigv4.read(headers, {})

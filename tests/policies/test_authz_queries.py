@@ -62,3 +62,26 @@ def test_a_detach_takes_effect_on_the_next_decision(alice_account):
     policyset.bump(alice_account.id)
     with pytest.raises(AccessDenied):
         authorize(caller_for(user), "iam:ListUsers", "*")
+
+
+def test_a_generation_read_with_the_credentials_serves_one_decision_only(alice_account):
+    from identities.models import Account
+
+    user = make_iam_user(alice_account.account, "gina")
+    InlinePolicy.objects.create(user=user, name="list", document=ALLOW_LIST)
+    policyset.bump(user.account_id)
+    generation = Account.objects.get(pk=user.account_id).policy_generation
+    caller = caller_for(user, policy_generation=generation)
+
+    with CaptureQueriesContext(connection) as first:
+        authorize(caller, "iam:ListUsers", "*")
+    # The operation then takes the permission away (bumping the generation) and
+    # decides again: the second decision must not trust the generation read earlier.
+    InlinePolicy.objects.filter(user=user).delete()
+    policyset.bump(user.account_id)
+    with pytest.raises(AccessDenied):
+        authorize(caller, "iam:ListUsers", "*")
+
+    assert not any("policy_generation" in q["sql"] and q["sql"].lstrip().startswith("SELECT")
+                   for q in first.captured_queries)
+    assert caller.policy_generation is None

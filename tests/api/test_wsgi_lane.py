@@ -1,0 +1,133 @@
+"""The WSGI application gunicorn serves: API calls take the API's short chain,
+everything else the console's; both answer as the console would."""
+
+from __future__ import annotations
+
+import io
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from awsquery.wsgi import ApiHandler, is_api_call
+from tests.api.helpers import NS, make_key, signed_request
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+HOST = "127.0.0.1"
+
+
+def wsgi(method: str, path: str, *, query: str = "", headers: dict | None = None,
+         body: bytes = b"") -> tuple[int, dict, bytes]:
+    """Call ``iamconsole.wsgi.application`` as a WSGI server would."""
+    from iamconsole.wsgi import application
+
+    environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": query,
+               "SERVER_NAME": HOST, "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1",
+               "REMOTE_ADDR": "127.0.0.1", "wsgi.url_scheme": "http",
+               "wsgi.input": io.BytesIO(body), "wsgi.errors": sys.stderr,
+               "CONTENT_LENGTH": str(len(body)), "HTTP_HOST": HOST}
+    for name, value in (headers or {}).items():
+        if name.lower() == "content-type":
+            environ["CONTENT_TYPE"] = value
+        else:
+            environ["HTTP_" + name.upper().replace("-", "_")] = value
+    started: list = []
+    response = application(environ, lambda status, headers, exc=None: started.append(
+        (status, headers)))
+    content = b"".join(response)
+    response.close()
+    status, response_headers = started[0]
+    return int(status.split()[0]), {k.lower(): v for k, v in response_headers}, content
+
+
+def signed(holder, params: dict, service: str = "iam") -> tuple[dict, bytes]:
+    prepared = signed_request(f"http://{HOST}", holder.credentials, params,
+                              service=service).prepare()
+    return dict(prepared.headers), prepared.body
+
+
+def test_a_signed_call_is_answered_by_the_api_lane(make_account):
+    account = make_account()
+    holder = make_key(account.root)
+    headers, body = signed(holder, {"Action": "GetCallerIdentity", "Version": "2011-06-15"},
+                           service="sts")
+
+    status, response_headers, content = wsgi("POST", "/", headers=headers, body=body)
+
+    assert status == 200
+    root = ET.fromstring(content)
+    assert root.find(".//{https://sts.amazonaws.com/doc/2011-06-15/}Account").text == account.id
+    assert response_headers["x-amzn-requestid"]
+    assert response_headers["content-length"] == str(len(content))
+    assert response_headers["x-content-type-options"] == "nosniff"
+    # None of the console's machinery: no session, no CSRF cookie, no page policy.
+    assert "set-cookie" not in response_headers
+    assert "content-security-policy" not in response_headers
+
+
+def test_an_api_error_from_the_lane_is_aws_xml(make_account):
+    account = make_account()
+    holder = make_key(account.root)
+    headers, body = signed(holder, {"Action": "GetUser", "Version": "2010-05-08",
+                                    "UserName": "nobody"})
+
+    status, _, content = wsgi("POST", "/", headers=headers, body=body)
+
+    assert status == 404
+    assert ET.fromstring(content).find("iam:Error/iam:Code", NS).text == "NoSuchEntity"
+
+
+def test_a_browser_opening_the_root_is_sent_to_the_console(db):
+    status, headers, _ = wsgi("GET", "/")
+
+    assert status == 302
+    assert "content-security-policy" in headers  # the console's chain answered
+
+
+def test_console_pages_keep_the_console_chain(db):
+    status, headers, _ = wsgi("GET", "/signin")
+
+    assert status == 200
+    assert "content-security-policy" in headers
+    assert "x-frame-options" in headers
+
+
+def test_the_lane_refuses_a_host_that_is_not_allowed(make_account):
+    holder = make_key(make_account().root)
+    headers, body = signed(holder, {"Action": "GetCallerIdentity", "Version": "2011-06-15"},
+                           service="sts")
+    headers["Host"] = "evil.example"
+
+    status, _, _ = wsgi("POST", "/", headers=headers, body=body)
+
+    assert status == 400
+
+
+@pytest.mark.parametrize("environ, expected", [
+    ({"REQUEST_METHOD": "POST", "PATH_INFO": "/"}, True),
+    ({"REQUEST_METHOD": "GET", "PATH_INFO": "/", "QUERY_STRING": "Action=ListUsers"}, True),
+    ({"REQUEST_METHOD": "GET", "PATH_INFO": "/", "QUERY_STRING": "X-Amz-Signature=ab"}, True),
+    ({"REQUEST_METHOD": "GET", "PATH_INFO": "/", "HTTP_AUTHORIZATION": "AWS4-HMAC-SHA256"}, True),
+    ({"REQUEST_METHOD": "GET", "PATH_INFO": "/"}, False),
+    ({"REQUEST_METHOD": "HEAD", "PATH_INFO": "/"}, False),
+    ({"REQUEST_METHOD": "POST", "PATH_INFO": "/signin"}, False),
+    ({"REQUEST_METHOD": "GET", "PATH_INFO": "/iam/users", "QUERY_STRING": "Action=x"}, False),
+])
+def test_which_requests_take_the_api_lane(environ, expected):
+    assert is_api_call(environ) is expected
+
+
+def test_the_api_chain_is_plain_request_response_middleware(settings):
+    # ApiHandler nests the API's middleware without view, exception or template
+    # hooks; a middleware that needs them would silently not run.
+    handler = ApiHandler()
+    assert handler._view_middleware == []
+    assert handler._exception_middleware == []
+    from django.utils.module_loading import import_string
+
+    for path in settings.API_MIDDLEWARE:
+        middleware = import_string(path)
+        assert not hasattr(middleware, "process_view"), path
+        assert not hasattr(middleware, "process_exception"), path
+        assert not hasattr(middleware, "process_template_response"), path

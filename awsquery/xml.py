@@ -118,11 +118,14 @@ def _build(shape: Shape) -> Callable[[object, list[str]], None]:
                             None if _formatter(member) else _writer(member))
                            for name, member in shape.members.items()]
                 plan[:] = [members]
+            plain = _PLAIN.fullmatch
             for name, opening, closing, format_, write in members:
                 value = values.get(name)
                 if value is None:
                     continue
-                if format_ is not None:
+                if format_ is _string and type(value) is str and plain(value):
+                    parts.append(opening + value + closing)  # most values: nothing to escape
+                elif format_ is not None:
                     parts.append(opening + format_(value) + closing)
                 else:
                     parts.append(opening)

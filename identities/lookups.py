@@ -84,7 +84,7 @@ def _user_by_name(account_id: str, user_name: str) -> User | None:
     user's permissions boundary, which GetUser returns, as ``known_boundary_arn``.
     """
     sql, users, accounts = _user_by_name_query()
-    row = fetch_one(sql, [account_id, User.Kind.IAM.value, user_name.lower()])
+    row = fetch_one(sql, [account_id, user_name.lower()])
     if row is None:
         return None
     user = users.instance(row[:len(users)])
@@ -98,14 +98,17 @@ def _user_by_name(account_id: str, user_name: str) -> User | None:
 def _user_by_name_query() -> tuple[str, Columns, Columns]:
     users, accounts = Columns.of(User, "u"), Columns.of(Account, "a")
     policy = ", ".join(f"p.{column(ManagedPolicy, name)}" for name in ("account", "path", "name"))
-    # lower(name) as the unique index on (account, lower(name)) WHERE kind = 'user'.
+    # lower(name) and the kind as a literal, as the unique index on (account,
+    # lower(name)) WHERE kind = 'user': a prepared statement's generic plan can use
+    # a partial index only when the statement itself implies its condition.
     sql = (f"SELECT {users.select}, {accounts.select}, {policy} FROM {table(User)} u "
            f"JOIN {table(Account)} a ON a.{column(Account, 'id')} = u.{column(User, 'account')} "
            f"LEFT JOIN {table(PermissionsBoundary)} b "
            f"ON b.{column(PermissionsBoundary, 'user')} = u.{column(User, 'id')} "
            f"LEFT JOIN {table(ManagedPolicy)} p "
            f"ON p.{column(ManagedPolicy, 'id')} = b.{column(PermissionsBoundary, 'policy')} "
-           f"WHERE u.{column(User, 'account')} = %s AND u.{column(User, 'kind')} = %s "
+           f"WHERE u.{column(User, 'account')} = %s "
+           f"AND u.{column(User, 'kind')} = '{User.Kind.IAM.value}' "
            f"AND lower(u.{column(User, 'name')}) = %s")
     return sql, users, accounts
 

@@ -10,6 +10,8 @@ that console access is enabled at all.
 from __future__ import annotations
 
 import time
+from datetime import datetime
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -130,6 +132,27 @@ class User(AbstractBaseUser):
             f"{self.password}:{self.credentials_generation}",
             algorithm="sha256",
         ).hexdigest()
+
+
+class UserSummary(NamedTuple):
+    """A user as ListUsers shows one: the columns it needs, without a model instance.
+
+    A page holds up to 1,000 users; building and converting full ``User``
+    instances cost more than the rest of the call.
+    """
+
+    id: int
+    account_id: str
+    kind: str
+    name: str
+    path: str
+    user_id: str
+    created_at: datetime
+    last_login: datetime | None
+
+    Kind = User.Kind
+    is_root = User.is_root  # the same rules as the model's
+    arn = User.arn
 
 
 class LoginProfile(models.Model):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.db import IntegrityError, transaction
 
 from audit.recording import operation
@@ -11,7 +13,14 @@ from core.errors import DeleteConflict, EntityAlreadyExists, NoSuchEntity
 from core.pagination import Page, paginate
 from identities import services, validation
 from identities.lookups import find_user, user_arn
-from identities.models import AccessKey, GroupMembership, LoginProfile, MFADevice, User
+from identities.models import (
+    AccessKey,
+    GroupMembership,
+    LoginProfile,
+    MFADevice,
+    User,
+    UserSummary,
+)
 from policies import boundaries, policyset
 from policies.authz import authorize
 from policies.models import InlinePolicy, PolicyAttachment
@@ -69,11 +78,11 @@ def list_users(caller: Caller, *, path_prefix: str | None = None, marker: str | 
     """ListUsers (iam:ListUsers on arn:aws:iam::<account>:user/)."""
     prefix = validation.path_prefix(path_prefix)
     authorize(caller, "iam:ListUsers", f"arn:aws:iam::{caller.account_id}:user/")
-    # What ListUsers returns and nothing more: a page is up to 1,000 rows.
     users = (User.objects.filter(account_id=caller.account_id, kind=User.Kind.IAM,
                                  path__startswith=prefix)
-             .only("account_id", "kind", "name", "path", "user_id", "created_at", "last_login"))
-    return paginate(users, marker=marker, max_items=validation.max_items(max_items))
+             .values_list(*UserSummary._fields, named=True))
+    page = paginate(users, marker=marker, max_items=validation.max_items(max_items))
+    return replace(page, items=[UserSummary(*row) for row in page.items])
 
 
 @operation("iam:UpdateUser")

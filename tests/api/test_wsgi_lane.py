@@ -131,3 +131,34 @@ def test_the_api_chain_is_plain_request_response_middleware(settings):
         assert not hasattr(middleware, "process_view"), path
         assert not hasattr(middleware, "process_exception"), path
         assert not hasattr(middleware, "process_template_response"), path
+
+
+@pytest.mark.parametrize("content_type", [
+    "application/x-www-form-urlencoded; charset=utf-8",
+    "application/x-www-form-urlencoded",
+    "",
+    "application/x-www-form-urlencoded; charset=latin-1",
+    "text/plain",
+])
+def test_the_lanes_content_types_read_as_djangos(content_type):
+    from django.core.handlers.wsgi import WSGIRequest
+
+    from awsquery.wsgi import ApiRequest
+
+    environ = {"REQUEST_METHOD": "POST", "PATH_INFO": "/", "CONTENT_TYPE": content_type,
+               "wsgi.input": io.BytesIO(b""), "SERVER_NAME": HOST, "SERVER_PORT": "80"}
+    ours, djangos = ApiRequest(dict(environ)), WSGIRequest(dict(environ))
+
+    assert (ours.content_type, ours.content_params, ours.encoding) == (
+        djangos.content_type, djangos.content_params, djangos.encoding)
+
+
+def test_the_lane_resolves_the_root_to_the_endpoint(db):
+    from awsquery.views import endpoint
+
+    request = ApiHandler.request_class({"REQUEST_METHOD": "POST", "PATH_INFO": "/",
+                                        "wsgi.input": io.BytesIO(b""),
+                                        "SERVER_NAME": HOST, "SERVER_PORT": "80"})
+    match = ApiHandler().resolve_request(request)
+
+    assert match.func is endpoint and request.resolver_match is match

@@ -1,4 +1,4 @@
-"""The API's own lane through Django: the endpoint behind a two-middleware chain.
+"""The API's own lane through Django: the endpoint behind a one-middleware chain.
 
 Console pages need sessions, CSRF, messages, CSP and the sign-in gate; a
 signed API call reads none of them (the endpoint never looks at a session),
@@ -6,7 +6,7 @@ yet through the console's chain it would pay for all twelve on every request.
 ``iamconsole.wsgi`` sends API calls here and everything else, browsers
 opening ``/`` included, to the console's handler. Both are Django's
 ``WSGIHandler``: the same request objects, signals (database connections are
-recycled as for any request), URL resolution and exception handling.
+recycled as for any request) and exception handling.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from collections.abc import Mapping
 from django.conf import settings
 from django.core.handlers.exception import convert_exception_to_response
 from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
-from django.urls import get_resolver
 from django.utils.module_loading import import_string
 
 
@@ -59,26 +58,33 @@ class ApiRequest(WSGIRequest):
 
 
 class ApiHandler(WSGIHandler):
-    """Django's WSGI handler with ``settings.API_MIDDLEWARE`` instead of ``MIDDLEWARE``,
-    for requests to the root path only (``is_api_call``)."""
+    """Django's WSGI handler for API calls to the root path (``is_api_call``).
+
+    The same request objects, signals (database connections are recycled as
+    for any request) and exception handling as the console's handler, but the
+    chain is ``settings.API_MIDDLEWARE`` around the endpoint itself: the lane
+    serves one view, so there is no URL to resolve and no view middleware.
+    The host is checked against ALLOWED_HOSTS as the console's CommonMiddleware
+    does, and the response carries its Content-Length for keep-alive clients.
+    """
 
     request_class = ApiRequest
-    _endpoint = None
-
-    def resolve_request(self, request):
-        # Every request here is for the root path: resolve it once.
-        if self._endpoint is None:
-            ApiHandler._endpoint = get_resolver().resolve("/")
-        request.resolver_match = self._endpoint
-        return self._endpoint
 
     def load_middleware(self, is_async=False):
+        from awsquery.views import endpoint
+
+        def answer(request):
+            request.get_host()  # DisallowedHost: a 400, as for the console
+            response = endpoint(request)
+            response.headers["Content-Length"] = str(len(response.content))
+            return response
+
         # The API's middleware are plain request/response ones (no process_view,
         # process_exception or template hooks), so the chain is just nested calls.
         self._view_middleware = []
         self._template_response_middleware = []
         self._exception_middleware = []
-        handler = convert_exception_to_response(self._get_response)
+        handler = convert_exception_to_response(answer)
         for path in reversed(settings.API_MIDDLEWARE):
             handler = convert_exception_to_response(import_string(path)(handler))
         self._middleware_chain = handler

@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import connection
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,7 @@ class Columns:
     model: type
     alias: str
     fields: tuple  # (field, column expression, converters)
+    attnames: tuple
 
     @classmethod
     def of(cls, model, alias: str) -> Columns:
@@ -30,7 +33,8 @@ class Columns:
             converters = (connection.ops.get_db_converters(column)
                           + field.get_db_converters(connection))
             fields.append((field, column, tuple(converters)))
-        return cls(model, alias, tuple(fields))
+        attnames = tuple(field.attname for field in model._meta.concrete_fields)
+        return cls(model, alias, tuple(fields), attnames)
 
     @property
     def select(self) -> str:
@@ -42,14 +46,29 @@ class Columns:
         return len(self.fields)
 
     def instance(self, values):
-        """The model instance for this model's slice of a row."""
+        """The model instance for this model's slice of a row.
+
+        What ``Model.from_db`` builds, without running ``__init__``: a row's
+        values set at once, and the state of an instance loaded from the
+        database. ``__init__`` sets attributes one by one and sends pre_init
+        and post_init, which nothing in this project listens to; should a
+        receiver appear, the instance is built by ``from_db`` instead.
+        """
         converted = []
         for value, (_, column, converters) in zip(values, self.fields):
             for convert in converters:
                 value = convert(value, column, connection)
             converted.append(value)
-        return self.model.from_db(connection.alias, [f.attname for f, _, _ in self.fields],
-                                  converted)
+        model = self.model
+        if pre_init.has_listeners(model) or post_init.has_listeners(model):
+            return model.from_db(connection.alias, self.attnames, converted)
+        instance = model.__new__(model)
+        instance.__dict__.update(zip(self.attnames, converted))
+        state = instance._state = ModelState()
+        state.adding = False
+        state.db = connection.alias
+        return instance
+
 
 
 def column(model, name: str) -> str:

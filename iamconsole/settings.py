@@ -112,10 +112,10 @@ MIDDLEWARE = [
     "core.middleware.ConsoleMiddleware",
     "sts.middleware.ConsoleRoleMiddleware",
 ]
-# API calls (awsquery.wsgi) read no session, form or page: HTTPS and host checks only.
+# API calls (awsquery.wsgi) read no session, form or page: HTTPS and its headers
+# only (the lane checks the host itself).
 API_MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "django.middleware.common.CommonMiddleware",
 ]
 
 ROOT_URLCONF = "iamconsole.urls"

@@ -28,7 +28,8 @@ def test_access_key_with_user_matches_the_orm(make_account, make_user):
     assert loaded.user.tags == [{"Key": "team", "Value": "ü"}]
     assert loaded.created_at.tzinfo is not None
     assert loaded.secret == holder.secret
-    assert loaded._state.adding is False
+    assert loaded._state.adding is False and loaded._state.db == "default"
+    loaded.user.save(update_fields=["tags"])  # a normal instance: it saves as an update
     assert generation == expected.user.account.policy_generation
 
 
@@ -80,3 +81,23 @@ def test_a_user_found_by_name_matches_the_orm_and_carries_its_boundary(make_acco
     PermissionsBoundary.objects.create(user=carol, policy=aws_managed)
     found = find_user(caller, "Carol", "iam:GetUser")
     assert found.known_boundary_arn == f"arn:aws:iam::aws:policy{aws_managed.path}{aws_managed.name}"
+
+
+def test_instances_come_from_from_db_when_something_listens_to_init(make_account):
+    from django.db.models.signals import post_init
+
+    from identities.models import AccessKey
+
+    holder = make_key(make_account().root)
+    seen = []
+
+    def listener(sender, instance, **kwargs):
+        seen.append(instance)
+
+    post_init.connect(listener, sender=AccessKey)
+    try:
+        loaded, _ = lookups.access_key_with_user(holder.access_key_id)
+    finally:
+        post_init.disconnect(listener, sender=AccessKey)
+
+    assert seen == [loaded]

@@ -151,14 +151,3 @@ def test_the_lanes_content_types_read_as_djangos(content_type):
 
     assert (ours.content_type, ours.content_params, ours.encoding) == (
         djangos.content_type, djangos.content_params, djangos.encoding)
-
-
-def test_the_lane_resolves_the_root_to_the_endpoint(db):
-    from awsquery.views import endpoint
-
-    request = ApiHandler.request_class({"REQUEST_METHOD": "POST", "PATH_INFO": "/",
-                                        "wsgi.input": io.BytesIO(b""),
-                                        "SERVER_NAME": HOST, "SERVER_PORT": "80"})
-    match = ApiHandler().resolve_request(request)
-
-    assert match.func is endpoint and request.resolver_match is match

@@ -54,7 +54,10 @@ class ApiRequest(WSGIRequest):
         self.content_type, params = parsed
         self.content_params = dict(params)
         if "charset" in params:
-            self.encoding = params["charset"]
+            # The attribute, not the ``encoding`` setter: while the request is
+            # being built there is no GET or POST to reset, and the setter's
+            # check for GET would parse the query string to find out.
+            self._encoding = params["charset"]
 
 
 class ApiHandler(WSGIHandler):

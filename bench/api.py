@@ -13,7 +13,7 @@ CPU goes to sending them; the server verifies every signature in full).
 
 Each call runs in ROUNDS rounds of a few seconds; it prints the median round's
 requests per second (and every round's, since a shared two-core machine
-swings), p50 and p99 latency over all rounds, the SQL queries one request makes
+swings; a fixed loop timed before and after shows how fast the machine was), p50 and p99 latency over all rounds, the SQL queries one request makes
 and the CPU one request costs, both measured in-process through the same WSGI
 application gunicorn serves (CaptureQueriesContext, process time). A baseline
 line (GET /healthz: the console's middleware and one query) is for scale. Every
@@ -51,8 +51,8 @@ CONNECTIONS = int(os.environ.get("IAM_BENCH_CONNECTIONS", "8"))
 WARMUP = 300
 MAX_REQUESTS = 20000
 SIGNED_VARIANTS = 50
-ROUNDS = 3
-SECONDS_PER_ROUND = 5.0
+ROUNDS = 5
+SECONDS_PER_ROUND = 4.0
 IN_PROCESS_REQUESTS = 200
 ROLE_ARN = "arn:aws:iam::123456789012:role/bench-role"
 CALLS = [
@@ -235,6 +235,20 @@ def _measure(port: int, key_id: str, secret: str, service: str | None,
     return rounds
 
 
+def _reference_ms() -> float:
+    """A fixed pure-Python loop, in ms (best of 3): how fast this machine is right now.
+
+    The cores are shared with other machines; when this figure is well above
+    its usual value, every figure of the run is depressed by as much.
+    """
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        sum(range(3_000_000))
+        best = min(best, time.perf_counter() - started)
+    return best * 1000
+
+
 def _line(rounds: list) -> str:
     latencies = http_load.Result(latencies=[v for r in rounds for v in r.latencies])
     median = statistics.median(r.rps for r in rounds)
@@ -273,6 +287,7 @@ def main(argv: list[str]) -> int:
         shape = " ".join([_server_shape(), os.environ.get("IAM_BENCH_GUNICORN_ARGS", "")]).strip()
         print(f"gunicorn ({shape}) on 127.0.0.1:{port}; load generator: one process, "
               f"{CONNECTIONS} keep-alive connections; {USERS} users; {os.cpu_count()} CPUs")
+        print(f"machine reference before: {_reference_ms():.1f} ms (a fixed loop; lower is faster)")
         baseline = _measure(port, key_id, secret, None, {})
         print(f"{'baseline /healthz':<18} {_line(baseline)}   1 SQL query")
         failed = any(r.errors for r in baseline)
@@ -282,6 +297,7 @@ def main(argv: list[str]) -> int:
             queries, cpu = in_process[label]
             print(f"{label:<18} {_line(rounds)}   {queries} SQL queries, "
                   f"{cpu:.2f} ms CPU in-process")
+        print(f"machine reference after: {_reference_ms():.1f} ms")
     finally:
         server.terminate()
         try:

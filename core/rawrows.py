@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models.base import ModelState
 from django.db.models.signals import post_init, pre_init
 
@@ -24,6 +24,7 @@ class Columns:
     alias: str
     fields: tuple  # (field, column expression, converters)
     attnames: tuple
+    converting: tuple  # (index, column expression, converters) of the fields that have some
 
     @classmethod
     def of(cls, model, alias: str) -> Columns:
@@ -33,8 +34,10 @@ class Columns:
             converters = (connection.ops.get_db_converters(column)
                           + field.get_db_converters(connection))
             fields.append((field, column, tuple(converters)))
-        attnames = tuple(field.attname for field in model._meta.concrete_fields)
-        return cls(model, alias, tuple(fields), attnames)
+        attnames = tuple(field.attname for field, _, _ in fields)
+        converting = tuple((index, column, converters)
+                           for index, (_, column, converters) in enumerate(fields) if converters)
+        return cls(model, alias, tuple(fields), attnames, converting)
 
     @property
     def select(self) -> str:
@@ -54,21 +57,22 @@ class Columns:
         and post_init, which nothing in this project listens to; should a
         receiver appear, the instance is built by ``from_db`` instead.
         """
-        converted = []
-        for value, (_, column, converters) in zip(values, self.fields):
+        converted = list(values)
+        db = connections[DEFAULT_DB_ALIAS]
+        for index, column, converters in self.converting:  # most columns have none
+            value = converted[index]
             for convert in converters:
-                value = convert(value, column, connection)
-            converted.append(value)
+                value = convert(value, column, db)
+            converted[index] = value
         model = self.model
         if pre_init.has_listeners(model) or post_init.has_listeners(model):
-            return model.from_db(connection.alias, self.attnames, converted)
+            return model.from_db(db.alias, self.attnames, converted)
         instance = model.__new__(model)
         instance.__dict__.update(zip(self.attnames, converted))
         state = instance._state = ModelState()
         state.adding = False
-        state.db = connection.alias
+        state.db = db.alias
         return instance
-
 
 
 def column(model, name: str) -> str:

@@ -14,12 +14,13 @@ from datetime import datetime
 
 from django.conf import settings
 
-from awsquery import lookups
+from awsquery import lookups, sigv4
 from awsquery.sigv4 import Signed
 from core import crypto
 from core.caller import Caller
 from core.http import client_address
 from core.ids import ACCESS_KEY_PREFIX, TEMPORARY_KEY_PREFIX
+from core.lru import BoundedCache
 from identities.last_used import touch_access_key
 from identities.models import AccessKey
 from sts.errors import InvalidClientTokenId
@@ -27,13 +28,29 @@ from sts.errors import InvalidClientTokenId
 log = logging.getLogger(__name__)
 
 
+# Derived signing keys by (access key id, scope). SigV4 derives a key per day,
+# region and service precisely so that it can be kept: a key id's secret never
+# changes (a new secret is a new key id), so a kept key stays right, and a
+# request whose key is found spares decrypting the secret and four HMACs. The
+# access key is still looked up, and refused when inactive, on every request.
+_signing_keys: BoundedCache[bytes] = BoundedCache(4096)
+
+
 @dataclass(frozen=True)
 class Credential:
-    """A resolved access key: the secret to verify with, and how to build the Caller."""
+    """A resolved access key: its secret on demand, and how to build the Caller."""
 
-    secret: str
+    reveal_secret: Callable[[], str]
     caller: Callable[..., Caller]
     access_key: AccessKey | None = None  # long-term keys only
+
+    def signing_key(self, signed: Signed) -> bytes:
+        cache_key = (signed.access_key_id, signed.scope)
+        key = _signing_keys.get(cache_key)
+        if key is None:
+            key = sigv4.signing_key(self.reveal_secret(), signed)
+            _signing_keys.put(cache_key, key)
+        return key
 
 
 def resolve(signed: Signed) -> Credential:
@@ -49,13 +66,8 @@ def resolve(signed: Signed) -> Credential:
     access_key, policy_generation = found
     if access_key.status != AccessKey.Status.ACTIVE:
         raise InvalidClientTokenId()
-    try:
-        secret = access_key.secret
-    except crypto.DecryptionFailed:
-        log.error("access key %s cannot be decrypted with the configured keys", key_id)
-        raise InvalidClientTokenId() from None
     user = access_key.user
-    return Credential(secret=secret, access_key=access_key,
+    return Credential(reveal_secret=lambda: _decrypted(access_key), access_key=access_key,
                       caller=lambda **context: Caller.for_user(
                           user, policy_generation=policy_generation, **context))
 
@@ -68,8 +80,17 @@ def _temporary(signed: Signed) -> Credential:
     from sts import services
 
     session = services.resolve_temporary_credentials(signed.access_key_id, signed.security_token)
-    return Credential(secret=session.secret,
+    return Credential(reveal_secret=lambda: session.secret,
                       caller=lambda **context: services.caller_for_session(session, **context))
+
+
+def _decrypted(access_key: AccessKey) -> str:
+    try:
+        return access_key.secret
+    except crypto.DecryptionFailed:
+        log.error("access key %s cannot be decrypted with the configured keys",
+                  access_key.access_key_id)
+        raise InvalidClientTokenId() from None
 
 
 def context(request, signed: Signed) -> dict:

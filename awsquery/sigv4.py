@@ -236,12 +236,14 @@ def signing_key(secret: str, signed: Signed) -> bytes:
     return key
 
 
-def verify(secret: str, signed: Signed, canonical: str) -> None:
+def verify(signing_key_: bytes, signed: Signed, canonical: str) -> None:
+    """Refuse unless ``signed.signature`` is the request's, under ``signing_key_``
+    (what ``signing_key`` derives from the secret for the request's scope)."""
     string_to_sign = "\n".join([
         ALGORITHM, signed.amz_date, signed.scope,
         hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
     ])
-    expected = hmac.new(signing_key(secret, signed), string_to_sign.encode("utf-8"),
+    expected = hmac.new(signing_key_, string_to_sign.encode("utf-8"),
                         hashlib.sha256).hexdigest()
     # Bytes, because compare_digest refuses non-ASCII text and a header may carry any.
     if not hmac.compare_digest(expected.encode("ascii"),

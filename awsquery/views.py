@@ -97,7 +97,7 @@ class _Exchange:
         canonical = sigv4.canonical_request(method=request.method, path=request.path,
                                             query_string=query_string, headers=request.headers,
                                             body=body, signed=signed)
-        sigv4.verify(credential.secret, signed, canonical)
+        sigv4.verify(credential.signing_key(signed), signed, canonical)
         credentials.note_use(credential.access_key, signed, timezone.now())
         return credential.caller(**credentials.context(request, signed),
                                  request_id=self.request_id)

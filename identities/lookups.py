@@ -17,7 +17,7 @@ from core.caller import Caller
 from core.errors import NoSuchEntity
 from identities import validation
 from core.rawrows import Columns, column, fetch_one, table
-from identities.models import Account, Group, Role, User
+from identities.models import Group, Role, User
 from policies.authz import authorize
 from policies.models import ManagedPolicy, PermissionsBoundary
 from policies.services import policy_arn
@@ -77,32 +77,30 @@ def find_user(caller: Caller, user_name: str, action: str, *, context: dict | No
 
 
 def _user_by_name(account_id: str, user_name: str) -> User | None:
-    """The IAM user named ``user_name`` (any case) with its account loaded, or None.
-
-    What ``select_related("account")`` gives, in SQL built once: this read is on
-    the path of most API calls that name a user. The same statement reads the
-    user's permissions boundary, which GetUser returns, as ``known_boundary_arn``.
+    """The IAM user named ``user_name`` (any case), or None, in SQL built once:
+    this read is on the path of most API calls that name a user. The same
+    statement reads the user's permissions boundary, which GetUser returns, as
+    ``known_boundary_arn``. (``user.account``, which few operations need, loads
+    on first use; those that change a user lock it through the ORM instead.)
     """
-    sql, users, accounts = _user_by_name_query()
+    sql, users = _user_by_name_query()
     row = fetch_one(sql, [account_id, user_name.lower()])
     if row is None:
         return None
     user = users.instance(row[:len(users)])
-    user.account = accounts.instance(row[len(users):len(users) + len(accounts)])
-    boundary = row[len(users) + len(accounts):]
+    boundary = row[len(users):]
     user.known_boundary_arn = policy_arn(*boundary) if boundary[2] is not None else None
     return user
 
 
 @lru_cache(maxsize=1)
-def _user_by_name_query() -> tuple[str, Columns, Columns]:
-    users, accounts = Columns.of(User, "u"), Columns.of(Account, "a")
+def _user_by_name_query() -> tuple[str, Columns]:
+    users = Columns.of(User, "u")
     policy = ", ".join(f"p.{column(ManagedPolicy, name)}" for name in ("account", "path", "name"))
     # lower(name) and the kind as a literal, as the unique index on (account,
     # lower(name)) WHERE kind = 'user': a prepared statement's generic plan can use
     # a partial index only when the statement itself implies its condition.
-    sql = (f"SELECT {users.select}, {accounts.select}, {policy} FROM {table(User)} u "
-           f"JOIN {table(Account)} a ON a.{column(Account, 'id')} = u.{column(User, 'account')} "
+    sql = (f"SELECT {users.select}, {policy} FROM {table(User)} u "
            f"LEFT JOIN {table(PermissionsBoundary)} b "
            f"ON b.{column(PermissionsBoundary, 'user')} = u.{column(User, 'id')} "
            f"LEFT JOIN {table(ManagedPolicy)} p "
@@ -110,7 +108,7 @@ def _user_by_name_query() -> tuple[str, Columns, Columns]:
            f"WHERE u.{column(User, 'account')} = %s "
            f"AND u.{column(User, 'kind')} = '{User.Kind.IAM.value}' "
            f"AND lower(u.{column(User, 'name')}) = %s")
-    return sql, users, accounts
+    return sql, users
 
 
 def find_group(caller: Caller, group_name: str, action: str, *, context: dict | None = None,

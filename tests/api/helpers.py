@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import sys
 import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
@@ -142,3 +144,37 @@ def error_code(body: bytes) -> str:
 
 def error_message(body: bytes) -> str:
     return ET.fromstring(body).find("iam:Error/iam:Message", NS).text
+
+
+HOST = "127.0.0.1"
+
+
+def wsgi(method: str, path: str, *, query: str = "", headers: dict | None = None,
+         body: bytes = b"") -> tuple[int, dict, bytes]:
+    """Call ``iamconsole.wsgi.application`` as a WSGI server would."""
+    from iamconsole.wsgi import application
+
+    environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": query,
+               "SERVER_NAME": HOST, "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1",
+               "REMOTE_ADDR": "127.0.0.1", "wsgi.url_scheme": "http",
+               "wsgi.input": io.BytesIO(body), "wsgi.errors": sys.stderr,
+               "CONTENT_LENGTH": str(len(body)), "HTTP_HOST": HOST}
+    for name, value in (headers or {}).items():
+        if name.lower() == "content-type":
+            environ["CONTENT_TYPE"] = value
+        else:
+            environ["HTTP_" + name.upper().replace("-", "_")] = value
+    started: list = []
+    response = application(environ, lambda status, headers, exc=None: started.append(
+        (status, headers)))
+    content = b"".join(response)
+    response.close()
+    status, response_headers = started[0]
+    return int(status.split()[0]), {k.lower(): v for k, v in response_headers}, content
+
+
+def signed_parts(holder, params: dict, service: str = "iam") -> tuple[dict, bytes]:
+    """The headers and body of a signed request, for ``wsgi``."""
+    prepared = signed_request(f"http://{HOST}", holder.credentials, params,
+                              service=service).prepare()
+    return dict(prepared.headers), prepared.body

@@ -178,9 +178,9 @@ def test_signature_check_accepts_botocores_and_refuses_another():
                                         headers=request.headers, body=b"Action=ListUsers",
                                         signed=signed)
 
-    sigv4.verify("secret", signed, canonical)
+    sigv4.verify(sigv4.signing_key("secret", signed), signed, canonical)
     with pytest.raises(sigv4.SignatureDoesNotMatch):
-        sigv4.verify("other", signed, canonical)
+        sigv4.verify(sigv4.signing_key("other", signed), signed, canonical)
 
 
 def test_clock_boundaries_at_exactly_fifteen_minutes():

@@ -12,6 +12,7 @@ import json
 import re
 import uuid
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from typing import Any
 
 from django.db import connection, transaction
@@ -19,6 +20,7 @@ from django.utils import timezone
 
 from audit.models import Event
 from core.caller import Caller
+from core.rawrows import table
 from core.errors import IamError
 from policies.engine import catalog
 
@@ -108,16 +110,10 @@ def _insert(values: dict, *, durable: bool) -> None:
     PostgreSQL then stays consistent after a crash, and may lose at most the
     last few hundred milliseconds of such read events (3 x wal_writer_delay).
     """
-    sql = _INSERT_SQL[durable]
-    if sql is None:
-        sql = _INSERT_SQL[durable] = _insert_sql(durable)
     row = [json.dumps(values[name]) if is_json else values[name]
            for name, is_json in _EVENT_COLUMNS]
     with connection.cursor() as cursor:
-        cursor.execute(sql, row)
-
-
-_INSERT_SQL: dict[bool, str | None] = {True: None, False: None}
+        cursor.execute(_insert_sql(durable), row)
 
 
 def _event_fields() -> list:
@@ -128,15 +124,19 @@ _EVENT_COLUMNS = [(field.attname, field.get_internal_type() == "JSONField")
                   for field in _event_fields()]
 
 
+@lru_cache(maxsize=1)
+def _event_insert_prefix() -> str:
+    return f"INSERT INTO {table(Event)} "
+
+
+@lru_cache(maxsize=2)
 def _insert_sql(durable: bool) -> str:
     fields = _event_fields()
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    placeholders = ", ".join("%s::jsonb" if field.get_internal_type() == "JSONField" else "%s"
-                             for field in fields)
-    table = connection.ops.quote_name(Event._meta.db_table)
+    placeholders = ", ".join("%s::jsonb" if is_json else "%s" for _, is_json in _EVENT_COLUMNS)
     if durable:
-        return f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"
-    return (f"INSERT INTO {table} ({columns}) SELECT {placeholders} FROM (SELECT set_config("
+        return f"{_event_insert_prefix()}({columns}) VALUES ({placeholders})"
+    return (f"{_event_insert_prefix()}({columns}) SELECT {placeholders} FROM (SELECT set_config("
             "'synchronous_commit', CASE WHEN pg_current_xact_id_if_assigned() IS NULL "
             "THEN 'off' ELSE current_setting('synchronous_commit') END, true)) AS durability")
 
@@ -154,9 +154,6 @@ def _refuse_writes(execute, sql, params, many, context):
         raise ReadOperationWrote(f"a read operation issued: {sql[:80]}")
     return execute(sql, params, many, context)
 
-
-def _event_insert_prefix() -> str:
-    return f"INSERT INTO {connection.ops.quote_name(Event._meta.db_table)} "
 
 
 def operation(action: str, *, writes: bool | None = None) -> Callable:
@@ -182,21 +179,16 @@ def operation(action: str, *, writes: bool | None = None) -> Callable:
             # runs several operations (a wizard, a delete with dependents) must
             # not credit one with the resources of those before it.
             first = len(caller.decisions)
+            # Inside a caller's transaction (a wizard) a read keeps its savepoint,
+            # so that a fault leaves the outer transaction usable for its event.
+            atomic = writes or connection.in_atomic_block
             try:
-                if writes:
-                    with transaction.atomic():
+                with transaction.atomic() if atomic else contextlib.nullcontext():
+                    with (contextlib.nullcontext() if writes
+                          else connection.execute_wrapper(_refuse_writes)):
                         result = func(caller, **kwargs)
-                        record(caller, action, parameters=kwargs, durable=False,
-                               resources=_resources_of(caller, first))
-                else:
-                    # Inside a caller's transaction (a wizard) a read keeps its savepoint,
-                    # so that a fault leaves the outer transaction usable for its event.
-                    with (transaction.atomic() if connection.in_atomic_block
-                          else contextlib.nullcontext()):
-                        with connection.execute_wrapper(_refuse_writes):
-                            result = func(caller, **kwargs)
-                        record(caller, action, parameters=kwargs, durable=False,
-                               resources=_resources_of(caller, first))
+                    record(caller, action, parameters=kwargs, durable=False,
+                           resources=_resources_of(caller, first))
             except IamError as error:
                 record(caller, action, outcome=error.code, parameters=kwargs,
                        error_message=error.message, resources=_resources_of(caller, first))
@@ -212,7 +204,6 @@ def operation(action: str, *, writes: bool | None = None) -> Callable:
             return result
 
         wrapper.iam_action = action
-        wrapper.writes = writes
         return wrapper
 
     return decorate

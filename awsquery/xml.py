@@ -114,9 +114,11 @@ def _build(shape: Shape) -> Callable[[object, list[str]], None]:
         def structure(values, parts):
             members = plan[0] if plan else None
             if members is None:
-                members = [(name, f"<{name}>", f"</{name}>", _formatter(member),
-                            None if _formatter(member) else _writer(member))
-                           for name, member in shape.members.items()]
+                members = []
+                for name, member in shape.members.items():
+                    format_ = _formatter(member)
+                    members.append((name, f"<{name}>", f"</{name}>", format_,
+                                    None if format_ else _writer(member)))
                 plan[:] = [members]
             plain = _PLAIN.fullmatch
             for name, opening, closing, format_, write in members:

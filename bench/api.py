@@ -190,12 +190,13 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _start_server(env: dict, port: int, log) -> subprocess.Popen:
+def start_server(env: dict, port: int, log, *args: str) -> subprocess.Popen:
+    """gunicorn as production runs it (gunicorn.conf.py), with ``args`` on top,
+    once it answers /healthz."""
     # The server's output goes to a file: a pipe nobody reads would stall it.
-    extra = os.environ.get("IAM_BENCH_GUNICORN_ARGS", "").split()
     server = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "gunicorn"), "iamconsole.wsgi",
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", *extra],
+         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", *args],
         cwd=ROOT, env=env, stdout=log, stderr=log)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -282,7 +283,8 @@ def main(argv: list[str]) -> int:
 
     port = _free_port()
     log = tempfile.TemporaryFile()
-    server = _start_server(env, port, log)
+    extra = os.environ.get("IAM_BENCH_GUNICORN_ARGS", "").split()
+    server = start_server(env, port, log, *extra)
     try:
         shape = " ".join([_server_shape(), os.environ.get("IAM_BENCH_GUNICORN_ARGS", "")]).strip()
         print(f"gunicorn ({shape}) on 127.0.0.1:{port}; load generator: one process, "

@@ -38,7 +38,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from bench.api import _free_port
+from bench.api import _free_port, start_server
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "iam_bench_load"
@@ -84,24 +84,6 @@ def _seed() -> tuple[str, str]:
         user = services.new_iam_user(created.account, f"user{index:02d}")
         services.set_console_password(user, PASSWORD)
     return admin.access_key_id, admin.secret_access_key
-
-
-def _start_server(env: dict, port: int, log) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "iamconsole.wsgi", "--workers", "4",
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "30"],
-        cwd=ROOT, env=env, stdout=log, stderr=log)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise SystemExit("gunicorn did not start")
 
 
 def _signed(port: int, key: tuple[str, str], service: str, params: dict):
@@ -213,7 +195,7 @@ def main(argv: list[str]) -> int:
         connections.close_all()
         port = _free_port()
         log = tempfile.TemporaryFile()
-        server = _start_server(env, port, log)
+        server = start_server(env, port, log, "--workers", "4", "--timeout", "30")
         try:
             with multiprocessing.get_context("fork").Pool(len(WORKERS)) as pool:
                 results = pool.map(_drive, [(kind, index, port, key, seconds)

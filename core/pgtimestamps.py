@@ -13,10 +13,12 @@ What ``fromisoformat`` cannot read (infinity, BC dates) goes to Django's loader.
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from functools import lru_cache
 
 from django.db.backends.signals import connection_created
 
 
+@lru_cache(maxsize=1)
 def _loader_class():
     from psycopg.adapt import Loader
     from psycopg.types.datetime import TimestamptzLoader
@@ -46,18 +48,13 @@ def _loader_class():
     return UtcTimestamptzLoader
 
 
-_LOADER: list = []
-
-
 def use_fast_loader(sender, connection, **kwargs) -> None:
     if connection.vendor != "postgresql" or connection.timezone is not timezone.utc:
         return
     raw = connection.connection
     if raw.info.parameter_status("TimeZone") != "UTC":
         return
-    if not _LOADER:
-        _LOADER.append(_loader_class())
-    raw.adapters.register_loader("timestamptz", _LOADER[0])
+    raw.adapters.register_loader("timestamptz", _loader_class())
 
 
 def install() -> None:

@@ -18,6 +18,7 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 
+from audit import event_writer
 from audit.models import Event
 from identities.models import Group, Role, User
 from policies.engine import PolicySet, Principal, Request, catalog, evaluate
@@ -88,6 +89,7 @@ def principal_for(entity) -> Principal:
 
 def events_for(entity) -> QuerySet[Event]:
     """The entity's successful events (a group's: its members'; a role's: its sessions')."""
+    event_writer.flush()  # this process's queued read events count as access
     rows = Event.objects.filter(account_id=entity.account_id, outcome=Event.SUCCESS)
     if isinstance(entity, User):
         return rows.filter(principal_arn=entity.arn)

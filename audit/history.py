@@ -22,6 +22,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.dateparse import parse_date, parse_datetime
 
+from audit import event_writer
 from audit.models import Event
 from core.errors import InvalidInput
 
@@ -78,6 +79,7 @@ def parse_filter(account_id: str, *, start: str = "", end: str = "", principal: 
 
 def events_of(account_id: str, wanted: EventFilter) -> QuerySet[Event]:
     """The account's events that match ``wanted`` (unordered; pages order them)."""
+    event_writer.flush()  # this process's queued read events are part of the history
     rows = Event.objects.filter(account_id=account_id)
     if wanted.start:
         rows = rows.filter(time__gte=wanted.start)

@@ -58,20 +58,23 @@ class Columns:
         receiver appear, the instance is built by ``from_db`` instead.
         """
         converted = list(values)
-        db = connections[DEFAULT_DB_ALIAS]
-        for index, column, converters in self.converting:  # most columns have none
-            value = converted[index]
-            for convert in converters:
-                value = convert(value, column, db)
-            converted[index] = value
+        if self.converting:  # most columns have no converter
+            db = connections[DEFAULT_DB_ALIAS]
+            for index, column, converters in self.converting:
+                value = converted[index]
+                for convert in converters:
+                    value = convert(value, column, db)
+                converted[index] = value
         model = self.model
-        if pre_init.has_listeners(model) or post_init.has_listeners(model):
-            return model.from_db(db.alias, self.attnames, converted)
+        # The receiver lists first: has_listeners costs more than the rest of this.
+        if ((pre_init.receivers or post_init.receivers)
+                and (pre_init.has_listeners(model) or post_init.has_listeners(model))):
+            return model.from_db(DEFAULT_DB_ALIAS, self.attnames, converted)
         instance = model.__new__(model)
         instance.__dict__.update(zip(self.attnames, converted))
         state = instance._state = ModelState()
         state.adding = False
-        state.db = db.alias
+        state.db = DEFAULT_DB_ALIAS
         return instance
 
 
@@ -85,6 +88,30 @@ def table(model) -> str:
 
 
 def fetch_one(sql: str, params: list):
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()
+    """The first row of ``sql``, or None, on this thread's connection."""
+    db = connections[DEFAULT_DB_ALIAS]  # once: each ``connection.x`` looks it up again
+    cursor = _kept_cursor(db)
+    if cursor is None:
+        with db.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+    cursor.execute(sql, params)
+    return cursor.fetchone()
+
+
+def _kept_cursor(db):
+    """A cursor kept on the connection for these reads, or None for a fresh one.
+
+    Making a cursor costs Django and the driver about as much CPU as running
+    one of these reads, and each API call makes two. A kept cursor is still
+    Django's: its statements pass the connection's execute wrappers and error
+    handling. It is dropped with the database connection it belongs to, and
+    not used while statements are being logged (DEBUG, or a test counting
+    them), when Django's own logging cursor must run them.
+    """
+    if db.queries_logged or db.connection is None:
+        return None
+    kept = getattr(db, "_rawrows_cursor", None)
+    if kept is None or kept.cursor.connection is not db.connection or kept.cursor.closed:
+        kept = db._rawrows_cursor = db.cursor()
+    return kept

@@ -23,3 +23,17 @@ reuse_port = True
 
 def describe() -> str:
     return f"{workers} {worker_class} workers x {threads} threads, keep-alive {keepalive} s"
+
+
+def post_worker_init(worker):
+    # Each worker writes its successful read events in batches (audit.event_writer).
+    from audit.recording import start_event_writer
+
+    start_event_writer()
+
+
+def worker_exit(server, worker):
+    # A graceful stop writes the events still queued.
+    from audit import event_writer
+
+    event_writer.stop()

@@ -275,6 +275,9 @@ LOGGING = {
 
 # How long events are kept in the event history.
 IAM_EVENT_RETENTION_DAYS = env_int("IAM_EVENT_RETENTION_DAYS", 90)
+# How long a server process gathers successful read events before writing them
+# (audit.event_writer): at most what a worker killed outright loses.
+IAM_EVENT_BATCH_MS = env_int("IAM_EVENT_BATCH_MS", 100)
 # How long expired role sessions are kept for the record before deletion.
 IAM_SESSION_RETENTION_DAYS = env_int("IAM_SESSION_RETENTION_DAYS", 7)
 

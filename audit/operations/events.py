@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 
-from audit import history
+from audit import event_writer, history
 from audit.models import Event
 from audit.recording import operation
 from core.caller import Caller
@@ -61,6 +61,7 @@ def get_event(caller: Caller, *, event_id: str) -> Event:
     except ValueError as exc:
         raise InvalidInput("The event id must be a UUID.") from exc
     authorize(caller, "iam:GetEvent", events_arn(caller.account_id, str(wanted)))
+    event_writer.flush()
     event = Event.objects.filter(account_id=caller.account_id, event_id=wanted).first()
     if event is None:
         raise NoSuchEntity(f"The event with id {wanted} cannot be found.")

@@ -9,6 +9,7 @@ from urllib.parse import urlparse
 
 import pytest
 
+from audit.models import Event
 from tests.api.helpers import make_key, signed_request
 from tests.security import processes
 from tests.services import test_database_url as database_url
@@ -42,3 +43,27 @@ def test_calls_share_one_keep_alive_connection(make_account):
 
     assert answers == [(200, "keep-alive", account.id)] * 3
     assert socket_after is first_socket
+
+
+def test_a_graceful_stop_writes_every_queued_read_event(make_account):
+    account = make_account()
+    holder = make_key(account.root)
+    # Workers gather read events for a minute: only their graceful stop writes them.
+    env = processes.server_env(database_url(), IAM_EVENT_BATCH_MS="60000")
+
+    with processes.app_server(env) as base:
+        address = urlparse(base)
+        connection = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
+        for _ in range(5):
+            prepared = signed_request(base, holder.credentials,
+                                      {"Action": "GetCallerIdentity", "Version": "2011-06-15"},
+                                      service="sts").prepare()
+            connection.request("POST", "/", body=prepared.body, headers=dict(prepared.headers))
+            response = connection.getresponse()
+            assert (response.status, bool(response.read())) == (200, True)
+        connection.close()
+        queued = Event.objects.filter(action="sts:GetCallerIdentity").count()
+
+    assert queued == 0  # the calls were answered before their events were written
+    written = Event.objects.filter(action="sts:GetCallerIdentity", account_id=account.id)
+    assert [e.outcome for e in written] == ["Success"] * 5

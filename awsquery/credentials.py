@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from django.conf import settings
 
@@ -36,8 +36,7 @@ log = logging.getLogger(__name__)
 _signing_keys: BoundedCache[bytes] = BoundedCache(4096)
 
 
-@dataclass(frozen=True)
-class Credential:
+class Credential(NamedTuple):
     """A resolved access key: its secret on demand, and how to build the Caller."""
 
     reveal_secret: Callable[[], str]

@@ -13,8 +13,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import NamedTuple
 from urllib.parse import quote, unquote
 
 from awsquery.errors import (
@@ -41,9 +41,12 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-@dataclass(frozen=True)
-class Signed:
-    """What a request says about its own signature, before it is checked."""
+class Signed(NamedTuple):
+    """What a request says about its own signature, before it is checked.
+
+    A named tuple rather than a frozen dataclass: one is built per request,
+    and a frozen dataclass sets each field through object.__setattr__.
+    """
 
     access_key_id: str
     date: str  # YYYYMMDD of the credential scope
@@ -55,6 +58,7 @@ class Signed:
     presigned: bool
     expires: int  # seconds a presigned URL stays valid; 0 for the header form
     security_token: str | None
+    signed_at: datetime | None = None  # amz_date, parsed (read() sets it)
 
     @property
     def scope(self) -> str:
@@ -132,7 +136,8 @@ def _signed(credential: str, amz_date: str, signed_headers: tuple[str, ...], sig
             f"Credential should be scoped to a valid region, service and date. "
             f"Credential={credential[:200]}")
     access_key_id, date, region, service, _ = parts
-    if not _valid_amz_date(amz_date) or amz_date[:8] != date:
+    signed_at = _parse_amz_date(amz_date)
+    if signed_at is None or amz_date[:8] != date:
         raise IncompleteSignature(
             f"Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date "
             f"from HTTP: '{date}' != '{amz_date[:8]}', from '{amz_date}'.")
@@ -140,11 +145,8 @@ def _signed(credential: str, amz_date: str, signed_headers: tuple[str, ...], sig
         raise IncompleteSignature("SignedHeaders must be lowercase, sorted and without repeats.")
     return Signed(access_key_id=access_key_id, date=date, region=region, service=service,
                   amz_date=amz_date, signed_headers=signed_headers, signature=signature.lower(),
-                  presigned=presigned, expires=expires, security_token=token or None)
-
-
-def _valid_amz_date(value: str) -> bool:
-    return _parse_amz_date(value) is not None
+                  presigned=presigned, expires=expires, security_token=token or None,
+                  signed_at=signed_at)
 
 
 def _parse_amz_date(value: str) -> datetime | None:
@@ -166,7 +168,7 @@ def _parse_amz_date(value: str) -> datetime | None:
 def check_time(signed: Signed, now: datetime | None = None) -> None:
     """Refuse a request signed too long ago or too far ahead, or a presigned URL past its life."""
     now = now or _now()
-    moment = _parse_amz_date(signed.amz_date)  # read() refused any other shape
+    moment = signed.signed_at or _parse_amz_date(signed.amz_date)  # read() refused any other
     if moment - now > CLOCK_SKEW:
         raise RequestExpired(
             f"Signature not yet current: {signed.amz_date} is still later than "
@@ -185,6 +187,8 @@ def _encode(value: str) -> str:
 
 
 def canonical_query(query_string: str, *, drop_signature: bool) -> str:
+    if not query_string:  # a POST's: its parameters are in the body
+        return ""
     pairs = []
     for item in query_string.split("&"):
         if not item:
@@ -221,7 +225,7 @@ def canonical_request(*, method: str, path: str, query_string: str, headers, bod
         lines.append(f"{name}:{' '.join(values.split())}")
     return "\n".join([
         method.upper(),
-        quote(path or "/", safe="/~"),
+        "/" if path in ("/", "") else quote(path, safe="/~"),
         canonical_query(query_string, drop_signature=signed.presigned),
         "\n".join(lines) + "\n",
         ";".join(signed.signed_headers),

@@ -12,6 +12,7 @@ recycled as for any request) and exception handling.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.handlers.exception import convert_exception_to_response
@@ -45,7 +46,40 @@ _PARSED_CONTENT_TYPES = {
 }
 
 
+@lru_cache(maxsize=256)
+def _meta_key(header: str) -> str:
+    key = header.upper().replace("-", "_")
+    return key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else "HTTP_" + key
+
+
+class MetaHeaders:
+    """``request.headers`` for the lane: each header read from META by name.
+
+    Django's HttpHeaders copies every header into a case-insensitive mapping
+    first, which costs more than verifying the signature that reads four of
+    them. Names resolve as HttpHeaders resolves them (any case, ``-`` or ``_``).
+    """
+
+    __slots__ = ("_meta",)
+
+    def __init__(self, meta: Mapping):
+        self._meta = meta
+
+    def get(self, name: str, default=None):
+        return self._meta.get(_meta_key(name), default)
+
+    def __getitem__(self, name: str) -> str:
+        return self._meta[_meta_key(name)]
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and _meta_key(name) in self._meta
+
+
 class ApiRequest(WSGIRequest):
+    @property
+    def headers(self) -> MetaHeaders:
+        return MetaHeaders(self.META)
+
     def _set_content_type_params(self, meta):
         parsed = _PARSED_CONTENT_TYPES.get(meta.get("CONTENT_TYPE", ""))
         if parsed is None:

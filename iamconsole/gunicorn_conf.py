@@ -2,10 +2,13 @@
 
 Threaded workers keep HTTP connections alive, which SDKs and the AWS CLI rely
 on (a sync worker closes the connection after every response). One process per
-core uses every core; a few threads in each overlap one request's database
-round trips with another's work, and more would only queue on the GIL (on two
-cores, 2 x 3 served GetUser about 10% faster than 3 x 2 or 4 x 4, and 6 x 1 or
-4 x 1 slower still: ``python -m bench.api`` with IAM_BENCH_GUNICORN_ARGS).
+core uses every core. A worker serves one request at a time by default: once
+read events were batched (audit.event_writer) a request spends little time
+waiting on the database, and more threads only made the workers hand the GIL
+back and forth (2 x 1 against 2 x 3, paired rounds: GetUser 1.21x,
+GetCallerIdentity 1.24x, ListUsers 1.12x, AssumeRole 1.16x; 3 x 1 and 4 x 1
+slower: ``python -m bench.api`` with IAM_BENCH_GUNICORN_ARGS). Raise
+GUNICORN_THREADS where slow console pages share the server with API calls.
 Both can be set from the environment.
 """
 
@@ -13,7 +16,7 @@ import os
 
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", str(max(2, os.cpu_count() or 1))))
-threads = int(os.environ.get("GUNICORN_THREADS", "3"))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 keepalive = 75  # seconds: longer than the idle timeout of botocore's connection pool
 # A listening socket per worker: the kernel spreads new connections evenly. On a
 # shared socket one worker can win the race for every connection of a burst

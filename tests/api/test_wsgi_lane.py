@@ -117,3 +117,21 @@ def test_the_lanes_content_types_read_as_djangos(content_type):
 
     assert (ours.content_type, ours.content_params, ours.encoding) == (
         djangos.content_type, djangos.content_params, djangos.encoding)
+
+
+@pytest.mark.parametrize("name", ["Authorization", "authorization", "X-Amz-Date", "x-amz-date",
+                                  "X_Amz_Date", "Content-Type", "content-length", "Host",
+                                  "X-Amz-Security-Token", "User-Agent", "Missing"])
+def test_the_lanes_headers_read_as_djangos(name):
+    from django.http.request import HttpHeaders
+
+    from awsquery.wsgi import MetaHeaders
+
+    meta = {"HTTP_AUTHORIZATION": "AWS4-HMAC-SHA256 x", "HTTP_X_AMZ_DATE": "20260101T000000Z",
+            "CONTENT_TYPE": "application/x-www-form-urlencoded", "CONTENT_LENGTH": "12",
+            "HTTP_HOST": HOST, "HTTP_USER_AGENT": "aws-cli/2", "REMOTE_ADDR": "127.0.0.1",
+            "QUERY_STRING": "X-Amz-Date=1"}
+    ours, djangos = MetaHeaders(meta), HttpHeaders(meta)
+
+    assert ours.get(name) == djangos.get(name)
+    assert (name in ours) == (name in djangos)

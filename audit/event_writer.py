@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 from django.db import connection
@@ -93,7 +94,7 @@ class EventWriter:
             if batch and not self._write_batch(batch):
                 if stopping:
                     return  # stop() reports what was left
-                threading.Event().wait(self._interval)  # the database is away: back off
+                time.sleep(self._interval)  # the database is away: back off
                 continue
             if stopping:
                 with self._changed:

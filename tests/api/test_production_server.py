@@ -28,11 +28,7 @@ def test_calls_share_one_keep_alive_connection(make_account):
         connection = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
         answers = []
         for _ in range(3):
-            prepared = signed_request(base, holder.credentials,
-                                      {"Action": "GetCallerIdentity", "Version": "2011-06-15"},
-                                      service="sts").prepare()
-            connection.request("POST", "/", body=prepared.body, headers=dict(prepared.headers))
-            response = connection.getresponse()
+            response = _get_caller_identity(connection, base, holder)
             answers.append((response.status, response.getheader("Connection"),
                             ET.fromstring(response.read()).find(f".//{STS}Account").text))
             socket_after = connection.sock
@@ -55,11 +51,7 @@ def test_a_graceful_stop_writes_every_queued_read_event(make_account):
         address = urlparse(base)
         connection = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
         for _ in range(5):
-            prepared = signed_request(base, holder.credentials,
-                                      {"Action": "GetCallerIdentity", "Version": "2011-06-15"},
-                                      service="sts").prepare()
-            connection.request("POST", "/", body=prepared.body, headers=dict(prepared.headers))
-            response = connection.getresponse()
+            response = _get_caller_identity(connection, base, holder)
             assert (response.status, bool(response.read())) == (200, True)
         connection.close()
         queued = Event.objects.filter(action="sts:GetCallerIdentity").count()
@@ -67,3 +59,12 @@ def test_a_graceful_stop_writes_every_queued_read_event(make_account):
     assert queued == 0  # the calls were answered before their events were written
     written = Event.objects.filter(action="sts:GetCallerIdentity", account_id=account.id)
     assert [e.outcome for e in written] == ["Success"] * 5
+
+
+def _get_caller_identity(connection, base, holder):
+    """A signed GetCallerIdentity over ``connection``; its response, unread."""
+    prepared = signed_request(base, holder.credentials,
+                              {"Action": "GetCallerIdentity", "Version": "2011-06-15"},
+                              service="sts").prepare()
+    connection.request("POST", "/", body=prepared.body, headers=dict(prepared.headers))
+    return connection.getresponse()

@@ -28,7 +28,9 @@ def _encode(values: list) -> str:
     return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
 
 
-def _decode(marker: str, width: int) -> list:
+def decode_marker(marker: str, width: int, kinds: tuple[type, ...] | None = None) -> list:
+    """The position a marker holds: ``width`` strings or 64-bit integers (of ``kinds``,
+    one per value, when given); InvalidInput for anything else, forged or stale."""
     try:
         padded = marker + "=" * (-len(marker) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
@@ -36,9 +38,17 @@ def _decode(marker: str, width: int) -> list:
         raise InvalidInput("Invalid Marker.") from exc
     if not isinstance(values, list) or len(values) != width:
         raise InvalidInput("Invalid Marker.")
-    if not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in values):
+    if not all(_is_position(value) for value in values):
+        raise InvalidInput("Invalid Marker.")
+    if kinds and not all(type(value) is kind for value, kind in zip(values, kinds)):
         raise InvalidInput("Invalid Marker.")
     return values
+
+
+def _is_position(value) -> bool:
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, str) or (isinstance(value, int) and -2**63 <= value < 2**63)
 
 
 def paginate(queryset: QuerySet, *, marker: str | None, max_items: int,
@@ -46,7 +56,7 @@ def paginate(queryset: QuerySet, *, marker: str | None, max_items: int,
     """One page of ``queryset`` ordered by ``order`` (the last field unique)."""
     queryset = queryset.order_by(*order)
     if marker:
-        values = _decode(marker, len(order))
+        values = decode_marker(marker, len(order))
         # (a, b) > (x, y)  <=>  a > x  or  (a == x and b > y)
         condition = Q()
         for index, field in enumerate(order):
@@ -55,7 +65,12 @@ def paginate(queryset: QuerySet, *, marker: str | None, max_items: int,
                 step &= Q(**{earlier_field: values[earlier]})
             condition |= step
         queryset = queryset.filter(condition)
-    rows = list(queryset[: max_items + 1])
+    return page_of(list(queryset[: max_items + 1]), max_items=max_items, order=order)
+
+
+def page_of(rows: list, *, max_items: int, order: tuple[str, ...] = ("name", "id")) -> Page:
+    """The page of ``rows``, read in ``order`` with one row more than ``max_items``:
+    that row, when there is one, tells that the list goes on after the page."""
     truncated = len(rows) > max_items
     rows = rows[:max_items]
     next_marker = None

@@ -12,6 +12,7 @@ from one a queryset would return.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import methodcaller
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models.base import ModelState
@@ -27,9 +28,13 @@ class Columns:
     converting: tuple  # (index, column expression, converters) of the fields that have some
 
     @classmethod
-    def of(cls, model, alias: str) -> Columns:
+    def of(cls, model, alias: str, attnames: tuple[str, ...] | None = None) -> Columns:
+        """All the model's columns, or those of ``attnames`` in that order."""
         fields = []
-        for field in model._meta.concrete_fields:
+        concrete = ({field.attname: field for field in model._meta.concrete_fields}
+                    if attnames else None)
+        for field in ([concrete[name] for name in attnames] if attnames
+                      else model._meta.concrete_fields):
             column = field.get_col(alias)
             converters = (connection.ops.get_db_converters(column)
                           + field.get_db_converters(connection))
@@ -48,6 +53,18 @@ class Columns:
     def __len__(self) -> int:
         return len(self.fields)
 
+    def values(self, row) -> list:
+        """The row's values as the model's fields hold them (the ORM's converters applied)."""
+        converted = list(row)
+        if self.converting:  # most columns have no converter
+            db = connections[DEFAULT_DB_ALIAS]
+            for index, column, converters in self.converting:
+                value = converted[index]
+                for convert in converters:
+                    value = convert(value, column, db)
+                converted[index] = value
+        return converted
+
     def instance(self, values):
         """The model instance for this model's slice of a row.
 
@@ -57,14 +74,7 @@ class Columns:
         and post_init, which nothing in this project listens to; should a
         receiver appear, the instance is built by ``from_db`` instead.
         """
-        converted = list(values)
-        if self.converting:  # most columns have no converter
-            db = connections[DEFAULT_DB_ALIAS]
-            for index, column, converters in self.converting:
-                value = converted[index]
-                for convert in converters:
-                    value = convert(value, column, db)
-                converted[index] = value
+        converted = self.values(values)
         model = self.model
         # The receiver lists first: has_listeners costs more than the rest of this.
         if ((pre_init.receivers or post_init.receivers)
@@ -87,16 +97,29 @@ def table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
+_FETCH_ONE = methodcaller("fetchone")
+_FETCH_ALL = methodcaller("fetchall")
+
+
 def fetch_one(sql: str, params: list):
     """The first row of ``sql``, or None, on this thread's connection."""
+    return _run(sql, params, _FETCH_ONE)
+
+
+def fetch_all(sql: str, params: list) -> list[tuple]:
+    """Every row of ``sql`` on this thread's connection."""
+    return _run(sql, params, _FETCH_ALL)
+
+
+def _run(sql: str, params: list, fetch):
     db = connections[DEFAULT_DB_ALIAS]  # once: each ``connection.x`` looks it up again
     cursor = _kept_cursor(db)
     if cursor is None:
         with db.cursor() as cursor:
             cursor.execute(sql, params)
-            return cursor.fetchone()
+            return fetch(cursor)
     cursor.execute(sql, params)
-    return cursor.fetchone()
+    return fetch(cursor)
 
 
 def _kept_cursor(db):
@@ -107,9 +130,11 @@ def _kept_cursor(db):
     Django's: its statements pass the connection's execute wrappers and error
     handling. It is dropped with the database connection it belongs to, and
     not used while statements are being logged (DEBUG, or a test counting
-    them), when Django's own logging cursor must run them.
+    them), when Django's own logging cursor must run them. Only PostgreSQL's
+    are kept: psycopg's cursors are the costly ones, and SQLite's cannot tell
+    whether they were closed.
     """
-    if db.queries_logged or db.connection is None:
+    if db.vendor != "postgresql" or db.queries_logged or db.connection is None:
         return None
     kept = getattr(db, "_rawrows_cursor", None)
     if kept is None or kept.cursor.connection is not db.connection or kept.cursor.closed:

@@ -43,6 +43,46 @@ def test_sqlite_default_migrates_and_creates_the_demo_account(tmp_path):
     assert len(created["account_id"]) == 12
 
 
+def test_sqlite_default_answers_signed_api_calls(tmp_path):
+    """The API's hot reads (SQL written once, kept cursors) on the embedded default database."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"DATABASE_URL", "SECRET_KEY", "IAM_ENCRYPTION_KEYS", "CELERY_BROKER_URL"}}
+    env.update(IAM_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="iamconsole.settings")
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env,
+                   capture_output=True, check=True, timeout=120)
+    script = (
+        "import django, json; django.setup()\n"
+        "from identities import bootstrap, services\n"
+        "from tests.api.helpers import KeyHolder, signed_parts, wsgi\n"
+        "account = services.create_account(email='s@sqlite.example', name='S').account\n"
+        "admin = bootstrap.create_admin_user(account, 'admin', access_key=True)\n"
+        "holder = KeyHolder(None, admin.access_key_id, admin.secret_access_key)\n"
+        "calls = [('iam', {'Action': 'GetUser', 'UserName': 'admin'}),\n"
+        "         ('iam', {'Action': 'ListUsers', 'MaxItems': '1'}),\n"
+        "         ('sts', {'Action': 'GetCallerIdentity'})] * 2\n"
+        "answers = []\n"
+        "for service, params in calls:\n"
+        "    version = '2010-05-08' if service == 'iam' else '2011-06-15'\n"
+        "    headers, body = signed_parts(holder, {**params, 'Version': version}, service)\n"
+        "    status, _, content = wsgi('POST', '/', headers=headers, body=body)\n"
+        "    answers.append([status, content.decode()])\n"
+        "from core.caller import Caller\n"
+        "from identities.operations import users\n"
+        "system = Caller.system(account.id)\n"
+        "for _ in range(3):  # one connection, no request between the reads\n"
+        "    answers.append([200 if users.get_user(system, user_name='admin') else 0, ''])\n"
+        "print(json.dumps(answers))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    answers = json.loads(done.stdout.strip().splitlines()[-1])
+    assert [status for status, _ in answers] == [200] * 9, answers
+    assert all("<UserName>admin</UserName>" in content for _, content in answers[0:2])
+    assert "<IsTruncated>false</IsTruncated>" in answers[1][1]
+    assert "<Arn>arn:aws:iam::" in answers[2][1]
+
+
 def test_embedded_broker_runs_tasks_without_any_server(tmp_path):
     """make run's worker: SQLite file and the filesystem broker, no Redis."""
     env = {k: v for k, v in os.environ.items()

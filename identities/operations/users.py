@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 
 from django.db import IntegrityError, transaction
 
@@ -10,16 +9,15 @@ from audit.recording import operation
 from core import ids
 from core.caller import Caller
 from core.errors import DeleteConflict, EntityAlreadyExists, NoSuchEntity
-from core.pagination import Page, paginate
+from core.pagination import Page, decode_marker, page_of
 from identities import services, validation
-from identities.lookups import find_user, user_arn
+from identities.lookups import find_user, user_arn, user_summaries
 from identities.models import (
     AccessKey,
     GroupMembership,
     LoginProfile,
     MFADevice,
     User,
-    UserSummary,
 )
 from policies import boundaries, policyset
 from policies.authz import authorize
@@ -78,11 +76,10 @@ def list_users(caller: Caller, *, path_prefix: str | None = None, marker: str | 
     """ListUsers (iam:ListUsers on arn:aws:iam::<account>:user/)."""
     prefix = validation.path_prefix(path_prefix)
     authorize(caller, "iam:ListUsers", f"arn:aws:iam::{caller.account_id}:user/")
-    users = (User.objects.filter(account_id=caller.account_id, kind=User.Kind.IAM,
-                                 path__startswith=prefix)
-             .values_list(*UserSummary._fields, named=True))
-    page = paginate(users, marker=marker, max_items=validation.max_items(max_items))
-    return replace(page, items=[UserSummary(*row) for row in page.items])
+    limit = validation.max_items(max_items)
+    users = user_summaries(caller.account_id, path_prefix=prefix, limit=limit + 1,
+                           after=decode_marker(marker, 2, (str, int)) if marker else None)
+    return page_of(users, max_items=limit)
 
 
 @operation("iam:UpdateUser")

@@ -87,6 +87,52 @@ def test_a_forged_marker_is_invalid_input(alice):
         users.list_users(alice, marker="not-a-marker!!")
 
 
+@pytest.mark.parametrize("position", [[5, "alice"], ["alice"], ["alice", "1"],
+                                      ["alice", 2**63], ["alice", True]])
+def test_a_marker_holding_the_wrong_kind_of_position_is_invalid_input(alice, position):
+    from core.errors import InvalidInput
+    from core.pagination import _encode
+
+    with pytest.raises(InvalidInput, match="Invalid Marker"):
+        users.list_users(alice, marker=_encode(position))
+
+
+def test_list_users_goes_on_after_a_marker_whose_user_was_deleted(alice):
+    for name in ("b", "c", "d"):
+        users.create_user(alice, user_name=name)
+    first = users.list_users(alice, max_items=2)  # alice, b
+    users.delete_user(alice, user_name="b")
+
+    second = users.list_users(alice, marker=first.marker)
+
+    assert [u.name for u in second.items] == ["c", "d"] and not second.is_truncated
+
+
+def test_list_users_path_prefix_is_a_case_sensitive_literal_prefix(alice):
+    for name, path in (("under", "/a_b/"), ("wild", "/axb/"), ("pct", "/a%/"),
+                       ("upper", "/A_B/"), ("deeper", "/a_b/c/")):
+        users.create_user(alice, user_name=name, path=path)
+
+    def listed(prefix):
+        return sorted(u.name for u in users.list_users(alice, path_prefix=prefix).items)
+
+    assert listed("/a_") == ["deeper", "under"]  # "_" is no wildcard
+    assert listed("/a%") == ["pct"]
+    assert listed("/A") == ["upper"]
+    assert listed("/a_b/c/") == ["deeper"]
+    assert listed("/") == ["alice", "deeper", "pct", "under", "upper", "wild"]
+
+
+def test_list_users_shows_what_the_rows_hold(alice):
+    created = users.create_user(alice, user_name="eve", path="/ops/")
+
+    [listed] = users.list_users(alice, path_prefix="/ops/").items
+
+    assert (listed.name, listed.path, listed.user_id, listed.arn, listed.created_at) == (
+        "eve", "/ops/", created.user_id, created.arn, created.created_at)
+    assert listed.created_at.tzinfo is not None and listed.last_login is None
+
+
 def test_delete_user_refuses_while_it_has_a_login_profile(alice):
     users.create_user(alice, user_name="leaver")
     credentials.create_login_profile(alice, user_name="leaver", password="Pumpkin-Rocket-92")

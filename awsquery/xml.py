@@ -34,9 +34,10 @@ def text(value: str) -> str:
 
 def timestamp(value) -> str:
     if isinstance(value, datetime):
-        if value.tzinfo is not None and value.utcoffset():
+        if value.tzinfo is not timezone.utc and value.tzinfo is not None and value.utcoffset():
             value = value.astimezone(timezone.utc)
-        return value.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
+        # The first 19 characters of any datetime's isoformat are YYYY-MM-DDTHH:MM:SS.
+        return value.isoformat(timespec="seconds")[:19] + "Z"
     return text(str(value))
 
 

@@ -135,6 +135,19 @@ def test_maps_timestamps_booleans_and_blobs_read_back():
     assert mfa["VirtualMFADevice"]["Base32StringSeed"] == b"ABCDEF"
 
 
+@pytest.mark.parametrize(("value", "written"), [
+    ("2026-01-02 03:04:05.678901+00:00", "2026-01-02T03:04:05Z"),  # microseconds dropped
+    ("2026-01-02 05:04:05+02:00", "2026-01-02T03:04:05Z"),  # another zone, in UTC
+    ("2026-01-01 22:04:05-05:00", "2026-01-02T03:04:05Z"),  # across midnight
+    ("2026-01-02 03:04:05", "2026-01-02T03:04:05Z"),  # naive: taken as UTC
+    ("0999-12-31 23:59:59.5+00:00", "0999-12-31T23:59:59Z"),
+])
+def test_timestamps_are_written_in_utc_to_the_second(value, written):
+    from datetime import datetime
+
+    assert xml.timestamp(datetime.fromisoformat(value)) == written
+
+
 def test_operation_without_result_has_only_metadata():
     operation = shapes.operation_model("iam", "DeleteUser")
 

@@ -39,7 +39,8 @@ def sort_header(context, field: str, label: str):
     arrow = ("&#9660;" if descending else "&#9650;") if active else "&#8693;"
     state = ("descending" if descending else "ascending") if active else "none"
     return format_html(
-        '<a class="sort-link{}" href="?{}" aria-sort="{}">{} <span class="sort-arrow" '
+        # A no-break space: where a heading wraps, its arrow stays with the last word.
+        '<a class="sort-link{}" href="?{}" aria-sort="{}">{}&nbsp;<span class="sort-arrow" '
         'aria-hidden="true">{}</span></a>',
         " is-active" if active else "", params.urlencode(), state, label,
         mark_safe(arrow),

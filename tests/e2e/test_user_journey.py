@@ -65,9 +65,24 @@ def test_admin_onboards_a_user_who_sets_up_mfa_and_rotates_keys(page):
     expect(page.get_by_role("heading", name="Retrieve password")).to_be_visible()
     password = page.get_by_test_id("shown-password").text_content().strip()
 
+    # Every column filled for one row (a path, groups, keys): at 1,366 px the
+    # list's twelve columns still fit beside the navigation, without scrolling sideways.
+    from identities.operations import credentials, groups, users
+    from tests.factories import caller_for
+
+    admin = caller_for(alice)
+    users.create_user(admin, user_name="dave-from-platform-engineering",
+                      path="/engineering/platform/")
+    groups.add_user_to_group(admin, group_name="self-service",
+                             user_name="dave-from-platform-engineering")
+    for _ in range(2):
+        credentials.create_access_key(admin, user_name="dave-from-platform-engineering")
     page.goto("/iam/users/")
     expect(page.get_by_role("link", name="carol")).to_be_visible()
     screenshot(page, "users-list")
+    overflow = page.evaluate("() => { const table = document.querySelector('#users-form table');"
+                             " return table.scrollWidth - table.parentElement.clientWidth; }")
+    assert overflow <= 0, f"the users list is {overflow} px wider than its panel"
     page.get_by_role("link", name="carol").click()
     expect(page.get_by_test_id("user-arn")).to_have_text(
         f"arn:aws:iam::{account.id}:user/carol")

@@ -34,7 +34,8 @@ def test_users_list_shows_columns_and_filters_by_name_or_key(admin_client, alice
     key = credentials.create_access_key(admin, user_name="searchme").key
     html = admin_client.get("/iam/users/").content.decode()
     assert "Users <span class=\"counter\">(2)</span>" in html
-    assert "searchme" in html and "Console last sign-in" in html
+    # The heading's hyphen does not break (U+2011) when the heading wraps.
+    assert "searchme" in html and "Console last sign\u2011in" in html
     by_key = admin_client.get(f"/iam/users/?q={key.access_key_id}").content.decode()
     assert 'href="/iam/users/searchme/"' in by_key
     assert 'href="/iam/users/alice/"' not in by_key

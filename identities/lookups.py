@@ -119,21 +119,25 @@ def user_summaries(account_id: str, *, path_prefix: str, after: list | None,
     SQL built once, as for ``_user_by_name``: ListUsers is the list programs call
     most, and compiling its queryset cost the ORM more than reading a hundred rows.
     """
-    sql, columns = _user_summaries_query(after is not None)
-    params = [account_id, path_prefix, path_prefix, *(after or ()), limit]
+    prefixed = path_prefix != "/"
+    sql, columns = _user_summaries_query(prefixed, after is not None)
+    params = [account_id, *((path_prefix, path_prefix) if prefixed else ()), *(after or ()), limit]
     return [UserSummary(*columns.values(row)) for row in fetch_all(sql, params)]
 
 
-@lru_cache(maxsize=2)
-def _user_summaries_query(after: bool) -> tuple[str, Columns]:
+@lru_cache(maxsize=4)
+def _user_summaries_query(prefixed: bool, after: bool) -> tuple[str, Columns]:
     columns = Columns.of(User, "u", UserSummary._fields)
     name, id_, path = (f"u.{column(User, field)}" for field in ("name", "id", "path"))
-    # The prefix compared as text (LIKE would need its wildcards escaped, and
-    # SQLite's LIKE ignores case); (name, id) > (marker) is the keyset step.
+    # A page is a range of the (account, kind, name, id) index. Every path starts
+    # with "/": that prefix adds no condition, which would only make PostgreSQL
+    # guess that few rows match and sort the whole account instead. Another prefix
+    # is compared as text (LIKE would need its wildcards escaped, and SQLite's LIKE
+    # ignores case); (name, id) > (marker) is the keyset step.
     sql = (f"SELECT {columns.select} FROM {table(User)} u "
            f"WHERE u.{column(User, 'account')} = %s "
            f"AND u.{column(User, 'kind')} = '{User.Kind.IAM.value}' "
-           f"AND substr({path}, 1, length(%s)) = %s "
+           + (f"AND substr({path}, 1, length(%s)) = %s " if prefixed else "")
            + (f"AND ({name}, {id_}) > (%s, %s) " if after else "")
            + f"ORDER BY {name}, {id_} LIMIT %s")
     return sql, columns

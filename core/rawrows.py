@@ -6,7 +6,8 @@ request. A ``Columns`` holds one model's selected columns under a table alias,
 built from the model's metadata (table and column names follow any model
 change); ``instance`` turns a slice of a row into a model instance through the
 same field converters the ORM applies, so the instance is indistinguishable
-from one a queryset would return.
+from one a queryset would return; ``values`` gives a row's converted values for
+lists that need no instances (ListUsers' summaries).
 """
 
 from __future__ import annotations
@@ -31,10 +32,12 @@ class Columns:
     def of(cls, model, alias: str, attnames: tuple[str, ...] | None = None) -> Columns:
         """All the model's columns, or those of ``attnames`` in that order."""
         fields = []
-        concrete = ({field.attname: field for field in model._meta.concrete_fields}
-                    if attnames else None)
-        for field in ([concrete[name] for name in attnames] if attnames
-                      else model._meta.concrete_fields):
+        if attnames:
+            by_attname = {field.attname: field for field in model._meta.concrete_fields}
+            chosen = [by_attname[name] for name in attnames]
+        else:
+            chosen = model._meta.concrete_fields
+        for field in chosen:
             column = field.get_col(alias)
             converters = (connection.ops.get_db_converters(column)
                           + field.get_db_converters(connection))

@@ -201,7 +201,6 @@ def _refuse_writes(execute, sql, params, many, context):
     return execute(sql, params, many, context)
 
 
-
 def operation(action: str, *, writes: bool | None = None) -> Callable:
     """Run an operation in one transaction and record its event.
 

@@ -292,7 +292,7 @@ def main(argv: list[str]) -> int:
     extra = os.environ.get("IAM_BENCH_GUNICORN_ARGS", "").split()
     server = start_server(env, port, log, *extra)
     try:
-        shape = " ".join([_server_shape(), os.environ.get("IAM_BENCH_GUNICORN_ARGS", "")]).strip()
+        shape = " ".join([_server_shape(), *extra])
         print(f"gunicorn ({shape}) on 127.0.0.1:{port}; load generator: one process, "
               f"{CONNECTIONS} keep-alive connections; {USERS} users; {os.cpu_count()} CPUs")
         print(f"machine reference before: {_reference_ms():.1f} ms (a fixed loop; lower is faster)")

@@ -20,11 +20,22 @@ def test_makemigrations_check_is_clean():
     call_command("makemigrations", "--check", "--dry-run", stdout=StringIO())
 
 
-def test_sqlite_default_migrates_and_creates_the_demo_account(tmp_path):
-    """The embedded run: no DATABASE_URL, secrets generated into var/."""
+def _embedded_env(tmp_path) -> dict:
+    """The environment of the embedded run: no DATABASE_URL, secrets generated into tmp_path."""
     env = {k: v for k, v in os.environ.items()
            if k not in {"DATABASE_URL", "SECRET_KEY", "IAM_ENCRYPTION_KEYS", "CELERY_BROKER_URL"}}
     env["IAM_VAR_DIR"] = str(tmp_path)
+    return env
+
+
+def _migrate(env: dict) -> None:
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env,
+                   capture_output=True, check=True, timeout=120)
+
+
+def test_sqlite_default_migrates_and_creates_the_demo_account(tmp_path):
+    """The embedded run: no DATABASE_URL, secrets generated into var/."""
+    env = _embedded_env(tmp_path)
 
     def manage(*args):
         return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env,
@@ -45,11 +56,9 @@ def test_sqlite_default_migrates_and_creates_the_demo_account(tmp_path):
 
 def test_sqlite_default_answers_signed_api_calls(tmp_path):
     """The API's hot reads (SQL written once, kept cursors) on the embedded default database."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"DATABASE_URL", "SECRET_KEY", "IAM_ENCRYPTION_KEYS", "CELERY_BROKER_URL"}}
-    env.update(IAM_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="iamconsole.settings")
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env,
-                   capture_output=True, check=True, timeout=120)
+    env = _embedded_env(tmp_path)
+    env["DJANGO_SETTINGS_MODULE"] = "iamconsole.settings"
+    _migrate(env)
     script = (
         "import django, json; django.setup()\n"
         "from identities import bootstrap, services\n"
@@ -85,11 +94,8 @@ def test_sqlite_default_answers_signed_api_calls(tmp_path):
 
 def test_embedded_broker_runs_tasks_without_any_server(tmp_path):
     """make run's worker: SQLite file and the filesystem broker, no Redis."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"DATABASE_URL", "SECRET_KEY", "IAM_ENCRYPTION_KEYS", "CELERY_BROKER_URL"}}
-    env["IAM_VAR_DIR"] = str(tmp_path)
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env,
-                   capture_output=True, check=True, timeout=120)
+    env = _embedded_env(tmp_path)
+    _migrate(env)
     script = (
         "import django, sqlite3; django.setup()\n"
         "from datetime import timedelta\n"
